@@ -1,0 +1,287 @@
+"""The engine: start, complete, fire timers, deliver messages, cancel — SpiffWorkflow underneath.
+
+One call works on one workflow object restored for that call; it returns a Snapshot of what the
+service layer must persist (state, READY user tasks, waiting timers) and what happened (events).
+Nothing here knows about SQL, users or HTTP, and nothing here reads the wall clock: due times
+come from `bpmnrun.clock`, which tests move.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any, Mapping
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, EndEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from ..expressions import ExpressionError, evaluate
+from ..library.bundles import ParsedSpec
+from . import serializer, timer_clock  # noqa: F401 - timer_clock points SpiffWorkflow's timers at our clock
+from .forms import Form
+from .script_engine import SCRIPT_ENGINE
+from .snapshot import EngineEvent, ReadyTask, Snapshot, WaitingTimer
+
+MAX_SETTLE_ROUNDS = 50
+
+
+class EngineError(Exception):
+    """The diagram or the request cannot be carried out (a bad expression, no such task, …)."""
+
+
+class TaskNotReady(EngineError):
+    pass
+
+
+def start(parsed: ParsedSpec, data: Mapping[str, Any]) -> Snapshot:
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    workflow.data.update(data)
+    # The start event hands its data to the first tasks: set it on the root's children too.
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    return _step(workflow, lambda: None)
+
+
+def restore(state: str, parsed: ParsedSpec) -> BpmnWorkflow:
+    workflow = serializer.loads(state, parsed)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
+
+
+def complete(workflow: BpmnWorkflow, task_id: str, values: Mapping[str, Any]) -> Snapshot:
+    """Complete a READY user task with already validated form values."""
+    task = _ready_user_task(workflow, task_id)
+
+    def run() -> None:
+        item = _multi_instance_item(task)
+        if item is not None:
+            task.data[item] = {**(task.data.get(item) or {}), **values}
+        else:
+            task.set_data(**values)
+        task.run()
+
+    return _step(workflow, run)
+
+
+def fire_timers(workflow: BpmnWorkflow) -> Snapshot:
+    return _step(workflow, workflow.refresh_waiting_tasks)
+
+
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> Snapshot:
+    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
+               if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+               and t.task_spec.event_definition.name == name]
+    if not waiting:
+        raise EngineError(f"nothing in this case is waiting for the message {name!r}")
+    definition = waiting[0].task_spec.event_definition
+    # The Camunda message definition stores the payload under `<catch event id>_Response`.
+    event = BpmnEvent(definition, {"payload": dict(payload), "result_var": None})
+    return _step(workflow, lambda: workflow.send_event(event))
+
+
+def cancel(workflow: BpmnWorkflow) -> Snapshot:
+    return _step(workflow, workflow.cancel, status="cancelled")
+
+
+def form_of(workflow: BpmnWorkflow, task_id: str) -> tuple[Form, dict[str, Any]]:
+    """The form of a READY user task and the data it sees (for validation against current values)."""
+    task = _ready_user_task(workflow, task_id)
+    data = dict(task.data)
+    item = _multi_instance_item(task)
+    if item is not None:
+        data.update(task.data.get(item) or {})
+    return Form.from_spec(getattr(task.task_spec, "form", None)), data
+
+
+# --- internals ------------------------------------------------------------------------------
+
+
+def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
+    try:
+        task = workflow.get_task_from_id(UUID(str(task_id)))
+    except (ValueError, WorkflowException, KeyError):
+        task = None
+    if task is None or not isinstance(task.task_spec, UserTask):
+        raise TaskNotReady(f"no user task {task_id} in this case")
+    if task.state != TaskState.READY:
+        raise TaskNotReady(f"task {task.task_spec.bpmn_name!r} is {TaskState.get_name(task.state)}, not READY")
+    return task
+
+
+def _multi_instance_item(task) -> str | None:
+    parent = task.parent
+    if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
+        item = parent.task_spec.input_item or parent.task_spec.output_item
+        return item.bpmn_id if item is not None else None
+    return None
+
+
+def _step(workflow: BpmnWorkflow, action, status: str | None = None) -> Snapshot:
+    began = time.time()
+    try:
+        action()
+        _settle(workflow)
+    except ExpressionError as exc:
+        raise EngineError(f"the diagram's expression failed: {exc}") from exc
+    except WorkflowException as exc:
+        raise EngineError(_spiff_message(exc)) from exc
+    return _snapshot(workflow, began, status)
+
+
+def _settle(workflow: BpmnWorkflow) -> None:
+    """Run automatic steps until nothing more moves: timers already due fire at once."""
+    for _ in range(MAX_SETTLE_ROUNDS):
+        before = _fingerprint(workflow)
+        workflow.do_engine_steps()
+        workflow.refresh_waiting_tasks()
+        workflow.do_engine_steps()
+        if _fingerprint(workflow) == before:
+            return
+
+
+def _fingerprint(workflow: BpmnWorkflow) -> tuple:
+    return tuple(sorted((str(t.id), t.state) for t in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)))
+
+
+def _spiff_message(exc: WorkflowException) -> str:
+    inner = exc.__cause__ or exc
+    task = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
+    where = f" at {task.bpmn_id}" if task is not None and getattr(task, "bpmn_id", None) else ""
+    if isinstance(inner, ExpressionError):
+        return f"the diagram's expression failed{where}: {inner}"
+    return f"{getattr(exc, 'error', None) or exc}{where}"
+
+
+def _snapshot(workflow: BpmnWorkflow, began: float, status: str | None) -> Snapshot:
+    ready, timers, messages, events = [], [], [], []
+    end_event, end_changed = None, -1.0
+    for task in workflow.get_tasks():
+        spec = task.task_spec
+        if task.state == TaskState.READY and isinstance(spec, UserTask):
+            ready.append(_ready_task(task))
+        elif task.state == TaskState.WAITING:
+            definition = getattr(spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition):
+                due = _timer_due(task)
+                if due is not None:
+                    timers.append(WaitingTimer(str(task.id), spec.bpmn_name or spec.bpmn_id, due))
+            elif isinstance(definition, MessageEventDefinition):
+                messages.append(definition.name)
+        elif task.state == TaskState.COMPLETED:
+            if task.last_state_change >= began:
+                events.extend(_events_of(task))
+            if isinstance(spec, EndEvent) and task.workflow is workflow and task.last_state_change > end_changed:
+                end_event, end_changed = spec.bpmn_name or spec.bpmn_id, task.last_state_change
+    if status is None:
+        status = "completed" if workflow.is_completed() else "running"
+    return Snapshot(
+        state=serializer.dumps(workflow),
+        status=status,
+        ready_tasks=tuple(ready),
+        timers=tuple(timers),
+        messages=tuple(messages),
+        events=tuple(events),
+        end_event=end_event if status == "completed" else None,
+        data=dict(workflow.data if workflow.is_completed() else _latest_data(workflow)),
+    )
+
+
+def _latest_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    last = workflow.last_task
+    return dict(last.data) if last is not None else dict(workflow.data)
+
+
+def _events_of(task) -> list[EngineEvent]:
+    spec = task.task_spec
+    definition = getattr(spec, "event_definition", None)
+    process = task.workflow.spec.name
+    name = spec.bpmn_name or spec.bpmn_id
+    found = []
+    if isinstance(spec, EndEvent):
+        found.append(EngineEvent("end_event", spec.bpmn_id, name, process))
+    elif isinstance(definition, TimerEventDefinition):
+        found.append(EngineEvent("timer_fired", spec.bpmn_id, name, process))
+        attached = _attached_user_task(task)
+        if attached is not None:
+            found.append(EngineEvent("overdue", attached.task_spec.bpmn_id, attached.task_spec.bpmn_name or "",
+                                     process, {"task_id": str(attached.id), "timer": name}))
+    elif isinstance(definition, MessageEventDefinition):
+        found.append(EngineEvent("message_received", spec.bpmn_id, name, process, {"message": definition.name}))
+    return found
+
+
+def _attached_user_task(timer_task):
+    """The user task a non-interrupting boundary timer watches, if it is still open."""
+    spec = timer_task.task_spec
+    if not isinstance(spec, BoundaryEvent) or spec.cancel_activity:
+        return None
+    for sibling in timer_task.parent.children:
+        if isinstance(sibling.task_spec, UserTask) and sibling.state == TaskState.READY:
+            return sibling
+    return None
+
+
+def _timer_due(task) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = TimerEventDefinition.get_datetime(value)
+    except ValueError:
+        return None
+    return due.astimezone(timezone.utc)
+
+
+def _ready_task(task) -> ReadyTask:
+    spec = task.task_spec
+    ext = spec.extensions or {}
+    item = _multi_instance_item(task)
+    return ReadyTask(
+        id=str(task.id),
+        bpmn_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane,
+        candidate_groups=tuple(g.strip() for g in ext.get("candidate_groups", "").split(",") if g.strip()),
+        assignee=_attribute_value(ext.get("assignee"), task.data),
+        due_at=_due(ext.get("due_date"), task.data),
+        priority=ext.get("priority"),
+        activity=ext.get("activity"),
+        process_id=task.workflow.spec.name,
+        documentation=getattr(spec, "documentation", None),
+        form=Form.from_spec(getattr(spec, "form", None)),
+        subject=task.data.get(item) if item else None,
+    )
+
+
+def _attribute_value(value: str | None, data: Mapping[str, Any]) -> str | None:
+    """A camunda attribute: `${expression}` over the case data, or a literal."""
+    if not value:
+        return None
+    if value.startswith("${") and value.endswith("}"):
+        try:
+            result = evaluate(value[2:-1], data)
+        except ExpressionError:
+            return None  # the data it reads is not there (yet): the task stays with its team
+        return str(result) if result not in (None, "") else None
+    return value
+
+
+def _due(value: str | None, data: Mapping[str, Any]) -> datetime | None:
+    text = _attribute_value(value, data)
+    if not text:
+        return None
+    try:
+        due = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return due.astimezone(timezone.utc) if due.tzinfo else due.replace(tzinfo=timezone.utc)

@@ -1,0 +1,1 @@
+"""The process library: finds diagrams, validates them, versions them, parses and caches their specs."""

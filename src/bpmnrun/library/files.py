@@ -1,0 +1,60 @@
+"""Finding diagram files and reading what each defines."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "camunda": CAMUNDA_NS}
+
+
+def find_diagrams(paths: Iterable[str | Path]) -> list[Path]:
+    """Every .bpmn file named, or found below a named folder, in a stable order."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(path.rglob("*.bpmn")))
+        else:
+            found.append(path)
+    return found
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class DiagramFile:
+    """One parsed .bpmn file: its bytes, its XML tree and the processes it defines."""
+
+    path: str
+    xml: bytes
+    tree: etree._Element
+    process_ids: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, path: str, xml: bytes) -> "DiagramFile":
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        tree = etree.fromstring(xml, parser)
+        ids = [p.get("id") for p in tree.iterfind("bpmn:process", NS) if p.get("isExecutable", "true") != "false"]
+        return cls(path=path, xml=xml, tree=tree, process_ids=ids)
+
+    def process(self, process_id: str) -> etree._Element:
+        return self.tree.find(f"bpmn:process[@id='{process_id}']", NS)
+
+    def title(self, process_id: str) -> str:
+        participant = self.tree.find(f".//bpmn:participant[@processRef='{process_id}']", NS)
+        if participant is not None and participant.get("name"):
+            return participant.get("name")
+        return self.process(process_id).get("name") or process_id
+
+    def called_elements(self, process_id: str) -> list[str]:
+        calls = self.process(process_id).iterfind(".//bpmn:callActivity", NS)
+        return sorted({c.get("calledElement") for c in calls if c.get("calledElement")})
