@@ -84,6 +84,15 @@ class Form:
             return cls()
         return cls(tuple(_field(f) for f in spiff_form.fields))
 
+    @classmethod
+    def from_json(cls, fields: list[dict[str, Any]]) -> "Form":
+        return cls(tuple(
+            Field(f["id"], f["label"], f["type"], f.get("default"),
+                  tuple(Option(o["id"], o["label"]) for o in f.get("options", [])),
+                  f.get("constraints", {}), f.get("properties", {}))
+            for f in fields
+        ))
+
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
 

@@ -1,0 +1,96 @@
+"""Work on a case: start a procedure for chosen children, deliver a message, cancel."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..engine import engine
+from ..engine.engine import EngineError
+from ..store.models import Instance
+from .cases import require_case
+from .deploy import latest_version, parsed_spec
+from .errors import Conflict, NotFound, ServiceError
+from .persist import apply_snapshot, audit
+from .runtime import Runtime
+from .users import require_user
+
+
+def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None = None,
+               data: Mapping[str, Any] | None = None) -> int:
+    """Start the newest version of a procedure on a case, for the chosen children (all by default)."""
+    with rt.transaction() as session:
+        require_user(session, actor)
+        case = require_case(session, case_id)
+        chosen = _chosen_subjects(case, subject_ids)
+        version = latest_version(session, process_id)
+        start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id,
+                      **dict(data or {})}
+        try:
+            snapshot = engine.start(parsed_spec(rt, session, version.id), start_data)
+        except EngineError as exc:
+            raise ServiceError(f"{process_id} could not start: {exc}") from None
+        instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
+                            status="running", state=snapshot.state, subject_ids=[s["id"] for s in chosen],
+                            started_at=rt.now(), started_by=actor)
+        session.add(instance)
+        session.flush()
+        audit(session, rt.now(), actor, "instance_started", case_id=case.id, instance_id=instance.id,
+              name=version.title, process=process_id, version=version.version,
+              subjects=[s["name"] for s in chosen], data=dict(data or {}))
+        apply_snapshot(session, instance, snapshot, actor, rt.now())
+        return instance.id
+
+
+def deliver_message(rt: Runtime, instance_id: int, message: str, actor: str,
+                    payload: Mapping[str, Any] | None = None) -> None:
+    with _running(rt, instance_id, actor) as (session, instance, workflow):
+        try:
+            snapshot = engine.deliver_message(workflow, message, payload or {})
+        except EngineError as exc:
+            raise ServiceError(str(exc)) from None
+        audit(session, rt.now(), actor, "message_delivered", case_id=instance.case_id,
+              instance_id=instance.id, name=message, data=dict(payload or {}))
+        apply_snapshot(session, instance, snapshot, actor, rt.now())
+
+
+def cancel(rt: Runtime, instance_id: int, actor: str, reason: str = "") -> None:
+    with _running(rt, instance_id, actor) as (session, instance, workflow):
+        snapshot = engine.cancel(workflow)
+        audit(session, rt.now(), actor, "cancel_requested", case_id=instance.case_id,
+              instance_id=instance.id, reason=reason)
+        apply_snapshot(session, instance, snapshot, actor, rt.now())
+
+
+@contextmanager
+def _running(rt: Runtime, instance_id: int, actor: str) -> Iterator[tuple[Session, Instance, Any]]:
+    try:
+        with rt.transaction() as session:
+            require_user(session, actor)
+            instance = require_instance(session, instance_id)
+            if instance.status != "running":
+                raise Conflict(f"case work {instance_id} is {instance.status}, not running")
+            workflow = engine.restore(instance.state, parsed_spec(rt, session, instance.process_version_id))
+            yield session, instance, workflow
+    except StaleDataError:
+        raise Conflict(f"case work {instance_id} was changed by someone else at the same time; try again") from None
+
+
+def require_instance(session: Session, instance_id: int) -> Instance:
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound(f"no case work {instance_id}")
+    return instance
+
+
+def _chosen_subjects(case, subject_ids: list[int] | None) -> list[dict]:
+    by_id = {s.id: s for s in case.subjects}
+    ids = list(subject_ids) if subject_ids else list(by_id)
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise ServiceError(f"child {missing[0]} is not in the {case.family_name} family")
+    return [{"id": i, "name": by_id[i].name,
+             "date_of_birth": by_id[i].date_of_birth.isoformat() if by_id[i].date_of_birth else None} for i in ids]

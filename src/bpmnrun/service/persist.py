@@ -1,0 +1,102 @@
+"""Writing what the engine did: instance state, task rows, timers and audit events, in one go."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..engine.snapshot import ReadyTask, Snapshot
+from ..store.models import Event, Instance, Task, TaskTeam, Timer
+
+
+def audit(session: Session, at: datetime, actor: str, action: str, *, case_id: int | None = None,
+          instance_id: int | None = None, task_id: str | None = None, name: str | None = None,
+          **detail: Any) -> None:
+    session.add(Event(at=at, actor=actor, action=action, case_id=case_id, instance_id=instance_id,
+                      task_id=task_id, name=name, detail=_json_safe(detail)))
+
+
+def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, actor: str, now: datetime) -> None:
+    instance.state = snapshot.state
+    instance.status = snapshot.status
+    instance.waiting_messages = list(snapshot.messages)
+    if snapshot.status != "running":
+        instance.ended_at = now
+        instance.end_event = snapshot.end_event
+    session.flush()  # the revision check happens here: a concurrent change raises StaleDataError
+    _sync_tasks(session, instance, snapshot, now)
+    _sync_timers(session, instance, snapshot)
+    for event in snapshot.events:
+        if event.kind == "overdue":
+            _flag_overdue(session, event.detail["task_id"])
+        audit(session, now, actor, event.kind, case_id=instance.case_id, instance_id=instance.id,
+              task_id=event.detail.get("task_id"), name=event.name, element=event.element_id,
+              process=event.process_id, **{k: v for k, v in event.detail.items() if k != "task_id"})
+    if snapshot.status != "running":
+        audit(session, now, actor, f"instance_{snapshot.status}", case_id=instance.case_id,
+              instance_id=instance.id, name=snapshot.end_event)
+
+
+def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: datetime) -> None:
+    open_rows = {t.id: t for t in session.scalars(
+        select(Task).where(Task.instance_id == instance.id, Task.state == "ready"))}
+    ready = {t.id: t for t in snapshot.ready_tasks}
+    for task_id, row in open_rows.items():
+        if task_id not in ready:
+            row.state = "cancelled"
+            for team in row.teams:
+                team.ready = False
+    for task_id, task in ready.items():
+        if task_id not in open_rows:
+            session.add(_new_task_row(instance, task, now))
+            audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
+                  task_id=task_id, name=task.name, lane=task.lane, assignee=task.assignee,
+                  subject=(task.subject or {}).get("name"), due_at=task.due_at)
+
+
+def _new_task_row(instance: Instance, task: ReadyTask, now: datetime) -> Task:
+    row = Task(
+        id=task.id, instance_id=instance.id, case_id=instance.case_id, process_id=task.process_id,
+        bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, activity=task.activity,
+        subject_name=(task.subject or {}).get("name"), state="ready", assignee=task.assignee,
+        due_at=task.due_at, priority=task.priority, overdue=False, form=task.form.to_json(),
+        documentation=task.documentation, draft={}, created_at=now,
+    )
+    row.teams = [TaskTeam(team=team, ready=True) for team in dict.fromkeys(task.teams)]
+    return row
+
+
+def _sync_timers(session: Session, instance: Instance, snapshot: Snapshot) -> None:
+    session.execute(delete(Timer).where(Timer.instance_id == instance.id))
+    for timer in snapshot.timers:
+        session.add(Timer(instance_id=instance.id, task_id=timer.task_id, name=timer.name, due_at=timer.due_at))
+
+
+def _flag_overdue(session: Session, task_id: str) -> None:
+    row = session.get(Task, task_id)
+    if row is not None:
+        row.overdue = True
+
+
+def close_task_row(row: Task, actor: str, now: datetime, data: dict[str, Any]) -> None:
+    row.state = "completed"
+    row.completed_at = now
+    row.completed_by = actor
+    row.data = _json_safe(data)
+    for team in row.teams:
+        team.ready = False
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

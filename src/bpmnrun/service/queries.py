@@ -1,0 +1,153 @@
+"""Read-only views: worklists, a task, a case's history. None of them loads workflow state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..store.models import Case, Event, Instance, ProcessVersion, Task, TaskTeam
+from .errors import Forbidden, NotFound
+from .runtime import Runtime
+from .tasks import may_see
+from .users import require_user
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    name: str
+    lane: str | None
+    teams: tuple[str, ...]
+    assignee: str | None
+    state: str
+    case_id: int
+    family_name: str
+    instance_id: int
+    process_id: str
+    subject_name: str | None
+    activity: str | None
+    created_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    priority: str | None
+    form: list[dict[str, Any]]
+    draft: dict[str, Any]
+    documentation: str | None
+    completed_by: str | None
+    completed_at: datetime | None
+    data: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        for key in ("created_at", "due_at", "completed_at"):
+            out[key] = out[key].isoformat() if out[key] else None
+        out["teams"] = list(self.teams)
+        return out
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    actor: str
+    action: str
+    name: str | None
+    task_id: str | None
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "actor": self.actor, "action": self.action, "name": self.name,
+                "task_id": self.task_id, "detail": self.detail}
+
+
+def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | None = None,
+               mine: bool = False, state: str = "ready", limit: int = 200, offset: int = 0) -> list[TaskView]:
+    """The user's worklist: tasks assigned to them and the open tasks of their teams."""
+    with rt.reading() as session:
+        account = require_user(session, user)
+        teams = [team] if team else list(account.teams)
+        if team and team not in account.teams:
+            raise Forbidden(f"{user} is not in {team}")
+        query = (select(Task, Case.family_name).join(Case, Case.id == Task.case_id)
+                 .where(Task.state == state).options(selectinload(Task.teams)))
+        if mine:
+            query = query.where(Task.assignee == user)
+        else:
+            in_team = select(TaskTeam.task_id).where(TaskTeam.team.in_(teams))
+            if state == "ready":
+                in_team = in_team.where(TaskTeam.ready.is_(True))
+            query = query.where(or_(Task.id.in_(in_team), Task.assignee == user) if not team else Task.id.in_(in_team))
+        if case_id is not None:
+            query = query.where(Task.case_id == case_id)
+        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
+        return [_task_view(t, family) for t, family in session.execute(query)]
+
+
+def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
+    with rt.reading() as session:
+        account = require_user(session, user)
+        task = session.get(Task, str(task_id))
+        if task is None:
+            raise NotFound(f"no task {task_id}")
+        if not may_see(account, task):
+            raise Forbidden(f"task {task_id} is not for {user}'s teams")
+        return _task_view(task, session.get(Case, task.case_id).family_name)
+
+
+def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:
+    with rt.reading() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"no case {case_id}")
+        rows = session.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.created_at, Task.id))
+        return [_task_view(t, case.family_name) for t in rows]
+
+
+def history(rt: Runtime, instance_id: int | None = None, case_id: int | None = None) -> list[EventView]:
+    with rt.reading() as session:
+        if instance_id is not None and session.get(Instance, instance_id) is None:
+            raise NotFound(f"no case work {instance_id}")
+        query = select(Event).order_by(Event.id)
+        query = query.where(Event.instance_id == instance_id) if instance_id is not None else query
+        query = query.where(Event.case_id == case_id) if case_id is not None else query
+        return [EventView(e.at, e.actor, e.action, e.name, e.task_id, e.detail) for e in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: int
+    case_id: int
+    process_id: str
+    version: int
+    title: str
+    status: str
+    end_event: str | None
+    started_at: datetime
+    started_by: str
+    ended_at: datetime | None
+    waiting_messages: tuple[str, ...]
+
+
+def get_instance(rt: Runtime, instance_id: int) -> InstanceView:
+    with rt.reading() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"no case work {instance_id}")
+        version = session.get(ProcessVersion, instance.process_version_id)
+        return InstanceView(instance.id, instance.case_id, instance.process_id, version.version, version.title,
+                            instance.status, instance.end_event, instance.started_at, instance.started_by,
+                            instance.ended_at, tuple(instance.waiting_messages or ()))
+
+
+def _task_view(task: Task, family_name: str) -> TaskView:
+    return TaskView(
+        id=task.id, name=task.name, lane=task.lane, teams=tuple(t.team for t in task.teams),
+        assignee=task.assignee, state=task.state, case_id=task.case_id, family_name=family_name,
+        instance_id=task.instance_id, process_id=task.process_id, subject_name=task.subject_name,
+        activity=task.activity, created_at=task.created_at, due_at=task.due_at, overdue=task.overdue,
+        priority=task.priority, form=task.form, draft=task.draft or {}, documentation=task.documentation,
+        completed_by=task.completed_by, completed_at=task.completed_at, data=task.data,
+    )

@@ -1,0 +1,142 @@
+"""Working a task: claim, unclaim, pass to worker, save a draft, complete."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..engine import engine
+from ..engine.engine import EngineError, TaskNotReady
+from ..engine.forms import Form, FormInvalid
+from ..store.models import Instance, Task, User
+from .deploy import parsed_spec
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from .persist import apply_snapshot, audit, close_task_row
+from .runtime import Runtime
+from .users import require_user
+
+
+def claim(rt: Runtime, task_id: str, actor: str) -> None:
+    with rt.transaction() as session:
+        user, task = _open_task(session, task_id, actor)
+        task.assignee = actor
+        _audit_task(session, rt, actor, "task_claimed", task)
+
+
+def unclaim(rt: Runtime, task_id: str, actor: str) -> None:
+    with rt.transaction() as session:
+        user, task = _open_task(session, task_id, actor)
+        if task.assignee != actor:
+            raise Forbidden("only the worker who holds a task can give it back to the team")
+        task.assignee = None
+        _audit_task(session, rt, actor, "task_unclaimed", task)
+
+
+def pass_to_worker(rt: Runtime, task_id: str, actor: str, worker: str) -> None:
+    """Mosaic's "Pass to Worker": hand the task to a named member of one of its teams."""
+    with rt.transaction() as session:
+        user, task = _open_task(session, task_id, actor)
+        target = require_user(session, worker)
+        if not set(target.teams) & _teams(task):
+            raise ServiceError(f"{worker} is not in {' or '.join(sorted(_teams(task)))}")
+        task.assignee = worker
+        _audit_task(session, rt, actor, "task_passed", task, to=worker)
+
+
+def save_draft(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """"Save and Close": keep what was typed, unvalidated; the task stays open. Returns the draft."""
+    with rt.transaction() as session:
+        user, task = _open_task(session, task_id, actor)
+        form = Form.from_json(task.form)
+        draft = dict(task.draft or {})
+        fields, rows = form.take_rows(values, draft.get("_rows", {}))
+        draft.update(fields)
+        draft["_rows"] = rows
+        task.draft = draft
+        _audit_task(session, rt, actor, "draft_saved", task, data=dict(values))
+        return draft
+
+
+def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """"Finish": validate the form, complete the task and run the process on. Returns the data recorded.
+
+    Optimistic locking: a second, concurrent completion raises Conflict naming who completed it.
+    """
+    try:
+        with rt.transaction() as session:
+            user, task = _open_task(session, task_id, actor)
+            instance = session.get(Instance, task.instance_id)
+            workflow = engine.restore(instance.state, parsed_spec(rt, session, instance.process_version_id))
+            form, current = engine.form_of(workflow, task_id)
+            submitted, rows = _with_draft(form, task.draft or {}, values)
+            try:
+                clean = form.validate(submitted, current)
+            except FormInvalid as exc:
+                raise InvalidInput(exc.errors) from None
+            clean.update({table: current.get(table, []) + new for table, new in rows.items()})
+            snapshot = engine.complete(workflow, task_id, clean)
+            close_task_row(task, actor, rt.now(), clean)
+            _audit_task(session, rt, actor, "task_completed", task, data=clean)
+            apply_snapshot(session, instance, snapshot, actor, rt.now())
+            return clean
+    except (StaleDataError, TaskNotReady):
+        raise _completed_conflict(rt, task_id) from None
+    except EngineError as exc:
+        raise ServiceError(f"the task could not be completed: {exc}") from None
+
+
+def _with_draft(form: Form, draft: Mapping[str, Any], values: Mapping[str, Any]) -> tuple[dict, dict[str, list]]:
+    saved = {k: v for k, v in draft.items() if k != "_rows"}
+    fields, rows = form.take_rows({**saved, **values}, draft.get("_rows", {}))
+    return fields, rows
+
+
+def _open_task(session: Session, task_id: str, actor: str) -> tuple[User, Task]:
+    user = require_user(session, actor)
+    task = session.get(Task, str(task_id))
+    if task is None:
+        raise NotFound(f"no task {task_id}")
+    if not may_see(user, task):
+        raise Forbidden(f"task {task.name!r} belongs to {' or '.join(sorted(_teams(task)))}; "
+                        f"{actor} is not in that team")
+    if task.state != "ready":
+        raise _closed_conflict(task)
+    if not may_work_on(user, task):
+        raise Forbidden(f"task {task.name!r} is with {task.assignee}; ask them to pass it on")
+    return user, task
+
+
+def may_work_on(user: User, task: Task) -> bool:
+    """A task is for its assignee, or, while nobody holds it, for the members of its teams."""
+    if task.assignee:
+        return task.assignee == user.username
+    return bool(_teams(task) & set(user.teams))
+
+
+def may_see(user: User, task: Task) -> bool:
+    return task.assignee == user.username or bool(_teams(task) & set(user.teams))
+
+
+def _teams(task: Task) -> set[str]:
+    return {t.team for t in task.teams}
+
+
+def _closed_conflict(task: Task) -> Conflict:
+    if task.state == "completed":
+        when = task.completed_at.strftime("%d %b %Y %H:%M") if task.completed_at else "earlier"
+        return Conflict(f"task {task.name!r} was already completed by {task.completed_by} at {when}",
+                        task.completed_by, task.completed_at)
+    return Conflict(f"task {task.name!r} is no longer open ({task.state})")
+
+
+def _completed_conflict(rt: Runtime, task_id: str) -> Conflict:
+    with rt.reading() as session:
+        task = session.get(Task, str(task_id))
+        return _closed_conflict(task) if task is not None else Conflict("the case changed; try again")
+
+
+def _audit_task(session: Session, rt: Runtime, actor: str, action: str, task: Task, **detail: Any) -> None:
+    audit(session, rt.now(), actor, action, case_id=task.case_id, instance_id=task.instance_id,
+          task_id=task.id, name=task.name, **detail)

@@ -1,0 +1,73 @@
+"""Users, their teams (lane names) and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..store.models import User
+from .errors import NotFound, ServiceError
+from .persist import audit
+from .runtime import Runtime
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    display_name: str
+    teams: tuple[str, ...]
+    roles: tuple[str, ...]
+    line_manager: str | None
+
+
+def add_user(rt: Runtime, username: str, teams: list[str], *, display_name: str | None = None,
+             roles: list[str] = (), password: str | None = None, line_manager: str | None = None,
+             actor: str = "admin") -> UserView:
+    username = username.strip()
+    if not username:
+        raise ServiceError("a user needs a name")
+    with rt.transaction() as session:
+        if find_user(session, username) is not None:
+            raise ServiceError(f"user {username!r} already exists")
+        user = User(username=username, display_name=display_name or username, teams=list(teams),
+                    roles=list(roles), line_manager=line_manager, created_at=rt.now(),
+                    password_hash=generate_password_hash(password) if password else None)
+        session.add(user)
+        audit(session, rt.now(), actor, "user_added", name=username, teams=list(teams), roles=list(roles))
+        return view(user)
+
+
+def authenticate(rt: Runtime, username: str, password: str) -> UserView | None:
+    with rt.reading() as session:
+        user = find_user(session, username)
+        if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
+            return None
+        return view(user)
+
+
+def get_user(rt: Runtime, username: str) -> UserView:
+    with rt.reading() as session:
+        return view(require_user(session, username))
+
+
+def team_members(rt: Runtime, team: str) -> list[UserView]:
+    with rt.reading() as session:
+        return [view(u) for u in session.scalars(select(User).order_by(User.username)) if team in u.teams]
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).first()
+
+
+def require_user(session: Session, username: str) -> User:
+    user = find_user(session, username)
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def view(user: User) -> UserView:
+    return UserView(user.username, user.display_name, tuple(user.teams), tuple(user.roles), user.line_manager)

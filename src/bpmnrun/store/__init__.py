@@ -1,0 +1,1 @@
+"""The store layer: SQLAlchemy tables, migrations and the unit of work."""

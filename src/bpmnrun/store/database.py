@@ -1,0 +1,97 @@
+"""Connecting to the database and the unit of work.
+
+SQLite (a file, the default) and PostgreSQL are reached through one SQLAlchemy URL. Migrations are
+applied automatically on first use. On SQLite a write transaction starts with BEGIN IMMEDIATE, so
+two writers queue for the lock instead of failing mid-way; PostgreSQL uses row locks and the
+instance revision check.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+DEFAULT_PATH = Path.home() / ".local" / "share" / "bpmnrun" / "bpmnrun.sqlite"
+
+
+def default_url() -> str:
+    if os.environ.get("BPMNRUN_DATABASE_URL"):
+        return os.environ["BPMNRUN_DATABASE_URL"]
+    path = Path(os.environ.get("BPMNRUN_DATA_DIR", DEFAULT_PATH.parent)) / "bpmnrun.sqlite"
+    return f"sqlite:///{path}"
+
+
+class Database:
+    def __init__(self, url: str | None = None, migrate: bool = True) -> None:
+        self.url = url or default_url()
+        self.engine = _create_engine(self.url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.migrate()
+
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: everything inside commits together, or nothing does."""
+        session = self._sessions()
+        try:
+            if self.is_sqlite:
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Let BEGIN IMMEDIATE be ours: pysqlite otherwise opens transactions itself.
+        event.listen(engine, "begin", lambda conn: None)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,172 @@
+"""The tables (design.md, "Data"). The worklist reads `task` and `task_team` only: it never loads
+workflow state, so its cost does not grow with the number of open cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Times are stored as UTC and read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class ProcessVersion(Base):
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    authority: Mapped[str] = mapped_column(String(100))
+    source_path: Mapped[str] = mapped_column(String(1000))
+    xml: Mapped[str] = mapped_column(Text)
+    calls: Mapped[dict[str, Any]] = mapped_column(default=dict)  # called process id -> process_version.id
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(200))
+
+
+class Case(Base):
+    """A family."""
+
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_name: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    subjects: Mapped[list["Subject"]] = relationship(back_populates="case", order_by="Subject.id")
+
+
+class Subject(Base):
+    """A child of a family."""
+
+    __tablename__ = "subject"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    date_of_birth: Mapped[Optional[date]] = mapped_column(Date)
+    case: Mapped[Case] = relationship(back_populates="subjects")
+
+
+class Instance(Base):
+    __tablename__ = "instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running | completed | cancelled | error
+    state: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    subject_ids: Mapped[list[Any]] = mapped_column(default=list)
+    started_at: Mapped[datetime]
+    started_by: Mapped[str] = mapped_column(String(200))
+    ended_at: Mapped[Optional[datetime]]
+    end_event: Mapped[Optional[str]] = mapped_column(String(500))
+    waiting_messages: Mapped[list[Any]] = mapped_column(default=list)
+    process_version: Mapped[ProcessVersion] = relationship()
+
+    # Optimistic locking: every UPDATE says WHERE revision = <the one read>, and bumps it.
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Task(Base):
+    """One human task the engine made READY (id = SpiffWorkflow's task id)."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_state_assignee", "state", "assignee"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+    lane: Mapped[Optional[str]] = mapped_column(String(200))
+    activity: Mapped[Optional[str]] = mapped_column(String(100))
+    subject_name: Mapped[Optional[str]] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(20))  # ready | completed | cancelled
+    assignee: Mapped[Optional[str]] = mapped_column(String(200))
+    due_at: Mapped[Optional[datetime]]
+    priority: Mapped[Optional[str]] = mapped_column(String(20))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    form: Mapped[list[Any]] = mapped_column(default=list)
+    documentation: Mapped[Optional[str]] = mapped_column(Text)
+    draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[Optional[dict[str, Any]]]
+    created_at: Mapped[datetime]
+    completed_at: Mapped[Optional[datetime]]
+    completed_by: Mapped[Optional[str]] = mapped_column(String(200))
+    teams: Mapped[list["TaskTeam"]] = relationship(cascade="all, delete-orphan")
+
+
+class TaskTeam(Base):
+    """The teams whose inbox shows a READY task: its lane and any candidate groups."""
+
+    __tablename__ = "task_team"
+    __table_args__ = (Index("ix_task_team_team_ready", "team", "ready"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    team: Mapped[str] = mapped_column(String(200), primary_key=True)
+    ready: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Timer(Base):
+    __tablename__ = "timer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(500))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Event(Base):
+    """Append-only audit: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)
+    instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("instance.id"), index=True)
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    name: Mapped[Optional[str]] = mapped_column(String(500))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(300))
+    password_hash: Mapped[Optional[str]] = mapped_column(String(300))
+    teams: Mapped[list[Any]] = mapped_column(default=list)
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    line_manager: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime]
