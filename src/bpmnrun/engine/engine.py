@@ -72,7 +72,7 @@ def complete(workflow: BpmnWorkflow, task_id: str, values: Mapping[str, Any]) ->
 
 
 def fire_timers(workflow: BpmnWorkflow) -> Snapshot:
-    return _step(workflow, workflow.refresh_waiting_tasks)
+    return _step(workflow, workflow.refresh_timers)
 
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> Snapshot:
@@ -141,7 +141,7 @@ def _settle(workflow: BpmnWorkflow) -> None:
     for _ in range(MAX_SETTLE_ROUNDS):
         before = _fingerprint(workflow)
         workflow.do_engine_steps()
-        workflow.refresh_waiting_tasks()
+        workflow.refresh_timers()
         workflow.do_engine_steps()
         if _fingerprint(workflow) == before:
             return

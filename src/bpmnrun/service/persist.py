@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..engine.snapshot import ReadyTask, Snapshot
@@ -44,6 +44,7 @@ def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: d
     open_rows = {t.id: t for t in session.scalars(
         select(Task).where(Task.instance_id == instance.id, Task.state == "ready"))}
     ready = {t.id: t for t in snapshot.ready_tasks}
+    position = session.scalar(select(func.count()).select_from(Task).where(Task.instance_id == instance.id))
     for task_id, row in open_rows.items():
         if task_id not in ready:
             row.state = "cancelled"
@@ -51,15 +52,16 @@ def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: d
                 team.ready = False
     for task_id, task in ready.items():
         if task_id not in open_rows:
-            session.add(_new_task_row(instance, task, now))
+            position += 1
+            session.add(_new_task_row(instance, task, now, position))
             audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
                   task_id=task_id, name=task.name, lane=task.lane, assignee=task.assignee,
                   subject=(task.subject or {}).get("name"), due_at=task.due_at)
 
 
-def _new_task_row(instance: Instance, task: ReadyTask, now: datetime) -> Task:
+def _new_task_row(instance: Instance, task: ReadyTask, now: datetime, position: int) -> Task:
     row = Task(
-        id=task.id, instance_id=instance.id, case_id=instance.case_id, process_id=task.process_id,
+        id=task.id, instance_id=instance.id, position=position, case_id=instance.case_id, process_id=task.process_id,
         bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, activity=task.activity,
         subject_name=(task.subject or {}).get("name"), state="ready", assignee=task.assignee,
         due_at=task.due_at, priority=task.priority, overdue=False, form=task.form.to_json(),

@@ -82,7 +82,7 @@ def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | N
             query = query.where(or_(Task.id.in_(in_team), Task.assignee == user) if not team else Task.id.in_(in_team))
         if case_id is not None:
             query = query.where(Task.case_id == case_id)
-        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
+        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position).limit(limit).offset(offset)
         return [_task_view(t, family) for t, family in session.execute(query)]
 
 
@@ -102,7 +102,7 @@ def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
-        rows = session.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.created_at, Task.id))
+        rows = session.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.created_at, Task.instance_id, Task.position))
         return [_task_view(t, case.family_name) for t in rows]
 
 

@@ -20,7 +20,10 @@ WORKER = "timer"
 
 
 def fire_due_timers(rt: Runtime, limit: int = 100) -> int:
-    """Fire every timer due now, one instance per transaction. Returns how many instances moved."""
+    """Fire every timer past due, one instance per transaction. Returns how many instances moved.
+
+    A timer is past due once the clock is beyond its due time (SpiffWorkflow compares strictly).
+    """
     moved = 0
     for instance_id in _due_instances(rt, limit):
         if _fire_instance(rt, instance_id):
@@ -30,7 +33,7 @@ def fire_due_timers(rt: Runtime, limit: int = 100) -> int:
 
 def _due_instances(rt: Runtime, limit: int) -> list[int]:
     with rt.reading() as session:
-        query = (select(Timer.instance_id).where(Timer.due_at <= rt.now())
+        query = (select(Timer.instance_id).where(Timer.due_at < rt.now())
                  .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(limit))
         return list(session.scalars(query))
 
@@ -53,6 +56,6 @@ def _fire_instance(rt: Runtime, instance_id: int) -> bool:
                       instance_id=instance.id, error=str(exc))
                 return False
             apply_snapshot(session, instance, snapshot, WORKER, rt.now())
-            return True
+            return any(e.kind == "timer_fired" for e in snapshot.events)
     except StaleDataError:
         return False  # a user moved the case at the same moment; the timer fires on the next round

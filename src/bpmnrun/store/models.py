@@ -100,6 +100,7 @@ class Task(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    position: Mapped[int]  # order in which the instance's tasks became READY
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(200))
     bpmn_id: Mapped[str] = mapped_column(String(200))

@@ -109,6 +109,7 @@ def upgrade() -> None:
     op.create_table('task',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.String(length=200), nullable=False),
     sa.Column('bpmn_id', sa.String(length=200), nullable=False),

@@ -1,0 +1,51 @@
+"""Fixtures: every persistence test runs on SQLite and, when BPMNRUN_TEST_DATABASE_URL is set, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bpmnrun.clock import MovableClock
+from bpmnrun.library.bundles import SpecCache
+from bpmnrun.service.runtime import Runtime
+from bpmnrun.store.database import Database
+from bpmnrun.store.models import Base
+
+TESTS = Path(__file__).parent
+DIAGRAMS = TESTS / "diagrams"
+REPO = TESTS.parent
+PG_URL = os.environ.get("BPMNRUN_TEST_DATABASE_URL")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bpmnrun.sqlite'}"
+    if not PG_URL:
+        pytest.skip("PostgreSQL: set BPMNRUN_TEST_DATABASE_URL to run this test on PostgreSQL")
+    _reset_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(datetime(2025, 6, 2, 9, 0))
+
+
+@pytest.fixture
+def rt(database_url, clock):
+    runtime = Runtime(Database(database_url), clock, SpecCache())
+    yield runtime
+    runtime.db.dispose()

@@ -1,0 +1,62 @@
+"""Small helpers shared by service and scenario tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from bpmnrun.service import cases, deploy, queries, tasks, users
+from bpmnrun.service.queries import TaskView
+from bpmnrun.service.runtime import Runtime
+
+DIAGRAMS = Path(__file__).parent / "diagrams"
+
+SMITH_CHILDREN = [
+    cases.Child("Johnny Smith", date(2020, 9, 3)),
+    cases.Child("Josie Smith", date(2015, 6, 14)),
+    cases.Child("Joy Smith", date(2022, 10, 3)),
+]
+
+
+def deploy_paths(rt: Runtime, *paths: Path | str) -> dict[str, int]:
+    return {d.process_id: d.version for d in deploy.deploy(rt, [str(p) for p in paths], "process owner")}
+
+
+def add_users(rt: Runtime, **teams_by_user: str | list[str]) -> None:
+    for name, teams in teams_by_user.items():
+        users.add_user(rt, name, [teams] if isinstance(teams, str) else list(teams))
+
+
+def smith_family(rt: Runtime) -> cases.CaseView:
+    return cases.create_case(rt, "Smith", SMITH_CHILDREN, "admin")
+
+
+def subject_ids(case: cases.CaseView, *names: str) -> list[int]:
+    return [s.id for s in case.subjects if s.name.split()[0] in names]
+
+
+def open_tasks(rt: Runtime, instance_id: int) -> list[TaskView]:
+    info = queries.get_instance(rt, instance_id)
+    return [t for t in queries.case_tasks(rt, info.case_id) if t.instance_id == instance_id and t.state == "ready"]
+
+
+def only_task(rt: Runtime, instance_id: int, name: str | None = None) -> TaskView:
+    found = [t for t in open_tasks(rt, instance_id) if name is None or t.name == name]
+    assert len(found) == 1, f"expected one open task {name or ''}, found {[t.name for t in open_tasks(rt, instance_id)]}"
+    return found[0]
+
+
+def finish(rt: Runtime, instance_id: int, name: str, actor: str, **values) -> TaskView:
+    task = only_task(rt, instance_id, name)
+    tasks.complete_task(rt, task.id, actor, values)
+    return task
+
+
+def actions(rt: Runtime, instance_id: int) -> list[tuple[str, str | None]]:
+    return [(e.action, e.name) for e in queries.history(rt, instance_id=instance_id)]
+
+
+def ready_sequence(rt: Runtime, instance_id: int) -> list[tuple[str, str | None]]:
+    """(task name, lane) of every task that became READY, in order."""
+    return [(e.name, e.detail.get("lane")) for e in queries.history(rt, instance_id=instance_id)
+            if e.action == "task_ready"]
