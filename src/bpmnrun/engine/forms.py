@@ -126,14 +126,8 @@ class Form:
         for f in self.fields:
             if f.row_of:
                 continue
-            raw = submitted.get(f.id)
-            if _empty(raw) and f.default is not None and f.id not in current:
-                raw = f.default
             try:
-                value = None if _empty(raw) else _coerce(f, raw)
-                if f.readonly:
-                    _check_readonly(f, value, current)
-                    value = current.get(f.id)
+                value = _value(f, submitted.get(f.id), current)
                 if value is not None:
                     _check_value(f, value)
                 clean[f.id] = value
@@ -156,6 +150,21 @@ def _field(spiff_field: Any) -> Field:
     properties = {p.id: p.value for p in spiff_field.properties}
     return Field(spiff_field.id, spiff_field.label or spiff_field.id, spiff_field.type or "string",
                  spiff_field.default_value, options, constraints, properties)
+
+
+def _value(f: Field, raw: Any, current: Mapping[str, Any]) -> Any:
+    """The submitted value; else what the case data already holds (a form is prefilled); else the default.
+
+    A read-only field always keeps the prefilled value: submitting a different one is an error.
+    """
+    prefilled = current.get(f.id)
+    if _empty(prefilled) and f.default is not None:
+        prefilled = _coerce(f, f.default)
+    if f.readonly:
+        if not _empty(raw) and _coerce(f, raw) != prefilled:
+            raise ValueError(f.message("readonly", f"{f.label} is filled in for you and cannot be changed"))
+        return None if _empty(prefilled) else prefilled
+    return prefilled if _empty(raw) else _coerce(f, raw)
 
 
 def _empty(value: Any) -> bool:
@@ -230,11 +239,6 @@ def _option_id(f: Field, value: Any) -> str:
             return option.id
     choices = ", ".join(o.label for o in f.options)
     raise ValueError(f.message("enum", f"{f.label} must be one of: {choices}"))
-
-
-def _check_readonly(f: Field, value: Any, current: Mapping[str, Any]) -> None:
-    if value is not None and value != current.get(f.id):
-        raise ValueError(f.message("readonly", f"{f.label} is filled in for you and cannot be changed"))
 
 
 def _check_value(f: Field, value: Any) -> None:

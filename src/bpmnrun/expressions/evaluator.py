@@ -102,13 +102,27 @@ def _globals(functions: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
 def evaluate(expression: str, data: Mapping[str, Any]) -> Any:
     """Evaluate `expression` over case data with the diagram functions (working_days, …) in scope."""
     code = compile_expression(expression)
-    scope = _globals(time_functions.FUNCTIONS)
-    names = dict(data)
+    # Data goes into the globals (not separate locals) so comprehensions can read it; the
+    # functions and guards come last so a data variable cannot replace one of them.
+    guarded = _globals(time_functions.FUNCTIONS)
+    scope = {**data, **guarded["__builtins__"], **guarded, **_data_functions(data)}
     try:
-        return eval(code, scope, names)  # noqa: S307 - compiled by RestrictedPython, guarded globals
+        return eval(code, scope)  # noqa: S307 - compiled by RestrictedPython, guarded globals
     except ExpressionError:
         raise
     except NameError as exc:
         raise ExpressionError(expression, f"unknown name: {exc.name}") from None
     except Exception as exc:  # any failure of a diagram's expression is the diagram's error
         raise ExpressionError(expression, f"{type(exc).__name__}: {exc}") from None
+
+
+def _data_functions(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+    """`defined("x")` and `value("x", default)`: for data a path may or may not have set."""
+
+    def defined(name: str) -> bool:
+        return name in data and data[name] not in (None, "")
+
+    def value(name: str, default: Any = None) -> Any:
+        return data[name] if defined(name) else default
+
+    return {"defined": defined, "value": value}

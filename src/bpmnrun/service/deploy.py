@@ -83,10 +83,18 @@ def latest_version(session: Session, process_id: str, required: bool = True) -> 
 def parsed_spec(rt: Runtime, session: Session, version_id: int) -> ParsedSpec:
     """The parsed spec bundle of a deployed version, parsed once per process and cached."""
 
-    version = session.get(ProcessVersion, version_id)
-    # Keyed by content, not row id: the same bundle parses the same in any database.
-    key = (version.process_id, version.sha256)
-    return rt.specs.get(key, lambda: parse_sources(version.process_id, _sources(session, version)))
+    # Keyed by content, not row id: the same bundle parses the same in any database. A version
+    # never changes once deployed, so its key is remembered and costs no query after the first.
+    key = rt.version_keys.get(version_id)
+    if key is None:
+        version = session.get(ProcessVersion, version_id)
+        key = rt.version_keys.setdefault(version_id, (version.process_id, version.sha256))
+
+    def load() -> ParsedSpec:
+        version = session.get(ProcessVersion, version_id)
+        return parse_sources(version.process_id, _sources(session, version))
+
+    return rt.specs.get(key, load)
 
 
 def _sources(session: Session, version: ProcessVersion) -> dict[str, bytes]:

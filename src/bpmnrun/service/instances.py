@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..engine import engine
 from ..engine.engine import EngineError
 from ..store.models import Instance
+from . import workflows
 from .cases import require_case
 from .deploy import latest_version, parsed_spec
 from .errors import Conflict, NotFound, ServiceError
@@ -73,8 +74,9 @@ def _running(rt: Runtime, instance_id: int, actor: str) -> Iterator[tuple[Sessio
             instance = require_instance(session, instance_id)
             if instance.status != "running":
                 raise Conflict(f"case work {instance_id} is {instance.status}, not running")
-            workflow = engine.restore(instance.state, parsed_spec(rt, session, instance.process_version_id))
+            workflow = workflows.load(rt, session, instance)
             yield session, instance, workflow
+        workflows.remember(rt, instance, workflow)
     except StaleDataError:
         raise Conflict(f"case work {instance_id} was changed by someone else at the same time; try again") from None
 

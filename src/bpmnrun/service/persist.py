@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..engine.snapshot import ReadyTask, Snapshot
@@ -72,9 +72,14 @@ def _new_task_row(instance: Instance, task: ReadyTask, now: datetime, position: 
 
 
 def _sync_timers(session: Session, instance: Instance, snapshot: Snapshot) -> None:
-    session.execute(delete(Timer).where(Timer.instance_id == instance.id))
-    for timer in snapshot.timers:
-        session.add(Timer(instance_id=instance.id, task_id=timer.task_id, name=timer.name, due_at=timer.due_at))
+    stored = {t.task_id: t for t in session.scalars(select(Timer).where(Timer.instance_id == instance.id))}
+    waiting = {t.task_id: t for t in snapshot.timers}
+    for task_id, row in stored.items():
+        if task_id not in waiting or waiting[task_id].due_at != row.due_at:
+            session.delete(row)
+    for task_id, timer in waiting.items():
+        if task_id not in stored or stored[task_id].due_at != timer.due_at:
+            session.add(Timer(instance_id=instance.id, task_id=task_id, name=timer.name, due_at=timer.due_at))
 
 
 def _flag_overdue(session: Session, task_id: str) -> None:

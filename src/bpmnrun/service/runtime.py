@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,11 +16,37 @@ from ..library.bundles import SpecCache
 from ..store.database import Database
 
 
+class WorkflowCache:
+    """Workflow objects of recently worked instances, keyed by (instance id, revision).
+
+    A cached object is taken out while a use case works on it and put back only after its
+    transaction commits, under the new revision: a rolled-back change is never reused, and a
+    change made by another process shows as a different revision, so the cache is never stale.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[int, int], object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, revision: int):
+        with self._lock:
+            return self._items.pop((instance_id, revision), None)
+
+    def keep(self, instance_id: int, revision: int, workflow) -> None:
+        with self._lock:
+            self._items[(instance_id, revision)] = workflow
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 @dataclass
 class Runtime:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     specs: SpecCache = field(default_factory=SpecCache)
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    version_keys: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()

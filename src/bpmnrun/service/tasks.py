@@ -11,7 +11,7 @@ from ..engine import engine
 from ..engine.engine import EngineError, TaskNotReady
 from ..engine.forms import Form, FormInvalid
 from ..store.models import Instance, Task, User
-from .deploy import parsed_spec
+from . import workflows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .persist import apply_snapshot, audit, close_task_row
 from .runtime import Runtime
@@ -68,7 +68,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
         with rt.transaction() as session:
             user, task = _open_task(session, task_id, actor)
             instance = session.get(Instance, task.instance_id)
-            workflow = engine.restore(instance.state, parsed_spec(rt, session, instance.process_version_id))
+            workflow = workflows.load(rt, session, instance)
             form, current = engine.form_of(workflow, task_id)
             submitted, rows = _with_draft(form, task.draft or {}, values)
             try:
@@ -80,7 +80,8 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             close_task_row(task, actor, rt.now(), clean)
             _audit_task(session, rt, actor, "task_completed", task, data=clean)
             apply_snapshot(session, instance, snapshot, actor, rt.now())
-            return clean
+        workflows.remember(rt, instance, workflow)
+        return clean
     except (StaleDataError, TaskNotReady):
         raise _completed_conflict(rt, task_id) from None
     except EngineError as exc:

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..engine import engine
 from ..engine.engine import EngineError
 from ..store.models import Instance, Timer
-from .deploy import parsed_spec
+from . import workflows
 from .persist import apply_snapshot, audit
 from .runtime import Runtime
 
@@ -47,7 +47,7 @@ def _fire_instance(rt: Runtime, instance_id: int) -> bool:
             instance = session.scalars(query).first()
             if instance is None:
                 return False  # another worker has it, or it ended
-            workflow = engine.restore(instance.state, parsed_spec(rt, session, instance.process_version_id))
+            workflow = workflows.load(rt, session, instance)
             try:
                 snapshot = engine.fire_timers(workflow)
             except EngineError as exc:
@@ -56,6 +56,7 @@ def _fire_instance(rt: Runtime, instance_id: int) -> bool:
                       instance_id=instance.id, error=str(exc))
                 return False
             apply_snapshot(session, instance, snapshot, WORKER, rt.now())
-            return any(e.kind == "timer_fired" for e in snapshot.events)
+        workflows.remember(rt, instance, workflow)
+        return any(e.kind == "timer_fired" for e in snapshot.events)
     except StaleDataError:
         return False  # a user moved the case at the same moment; the timer fires on the next round
