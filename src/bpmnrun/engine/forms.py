@@ -204,9 +204,11 @@ def _coerce(f: Field, raw: Any) -> Any:
     if f.type == "date":
         return _date(f, raw)
     if f.type == "enum":
-        values = raw if isinstance(raw, (list, tuple)) else [raw] if not f.multiple else _split(raw)
-        ids = [_option_id(f, v) for v in values]
-        return ids if f.multiple else ids[0]
+        if not f.multiple:
+            if isinstance(raw, (list, tuple)):
+                raise ValueError(f"{f.label}: choose one option")
+            return _option_id(f, raw)
+        return [_option_id(f, v) for v in _choices(f, raw)]
     return str(raw).strip()
 
 
@@ -217,8 +219,14 @@ def _coerce_or_raw(f: Field, raw: Any) -> Any:
         return raw
 
 
-def _split(raw: Any) -> list[str]:
-    return [part.strip() for part in str(raw).split(",") if part.strip()]
+def _choices(f: Field, raw: Any) -> list[Any]:
+    """Ticked options: a list, or one option (an option label may hold a comma), or a comma list."""
+    if isinstance(raw, (list, tuple)):
+        return list(raw)
+    text = str(raw).strip()
+    if any(text in (o.id, o.label) for o in f.options):
+        return [text]
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _date(f: Field, raw: Any) -> str:

@@ -48,8 +48,17 @@ def _bounded_range(*args: int) -> range:
     return r
 
 
+# Data values are plain JSON (dicts, lists, strings, numbers): only methods that read are offered,
+# so a condition can never change the case data it looks at.
+READ_ONLY_METHODS = frozenset(
+    "get keys values items count index startswith endswith lower upper strip lstrip rstrip split "
+    "title casefold isdigit isalpha isalnum".split()
+)
+DATA_FUNCTIONS = ("defined", "value")
+
+
 def _getattr(obj: Any, name: str, default: Any = None) -> Any:
-    if name.startswith("_"):
+    if name.startswith("_") or name not in READ_ONLY_METHODS:
         raise AttributeError(f"attribute {name!r} is not allowed")
     return safer_getattr(obj, name, default)
 
@@ -58,30 +67,66 @@ def _getitem(obj: Any, key: Any) -> Any:
     return obj[key]
 
 
-_FORBIDDEN_NODES = (ast.Pow, ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
+def multiply(a: Any, b: Any) -> Any:
+    """`*`, with repeated strings and lists kept small (no memory bombs in a diagram)."""
+    for seq, n in ((a, b), (b, a)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RANGE:
+            raise ValueError(f"a repeated sequence of more than {MAX_RANGE} items")
+    return a * b
 
 
-def _check_shape(expression: str) -> None:
+def modulo(a: Any, b: Any) -> Any:
+    if isinstance(a, (str, bytes)):
+        raise ValueError("string formatting is not allowed")
+    return a % b
+
+
+_FORBIDDEN_NODES = (ast.Pow, ast.LShift, ast.RShift, ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield,
+                    ast.YieldFrom, ast.JoinedStr, ast.Starred)
+_OPERATOR_FUNCTIONS = {ast.Mult: "multiply", ast.Mod: "modulo"}
+
+
+class _GuardOperators(ast.NodeTransformer):
+    """`a * b` → `multiply(a, b)` and `a % b` → `modulo(a, b)`, which check their operands."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        name = _OPERATOR_FUNCTIONS.get(type(node.op))
+        if name is None:
+            return node
+        call = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node.left, node.right], keywords=[])
+        return ast.copy_location(call, node)
+
+
+def _callable_names() -> set[str]:
+    return set(ALLOWED_BUILTINS) | {"range", *time_functions.FUNCTIONS, *DATA_FUNCTIONS}
+
+
+def _check_shape(expression: str) -> ast.Expression:
     if len(expression) > MAX_LENGTH:
         raise ExpressionError(expression[:60] + "…", f"longer than {MAX_LENGTH} characters")
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(expression, f"syntax error: {exc.msg}") from None
+    callable_names = _callable_names()
     for node in ast.walk(tree):
         if isinstance(node, _FORBIDDEN_NODES):
             raise ExpressionError(expression, f"{type(node).__name__} is not allowed")
         if isinstance(node, ast.Name) and node.id.startswith("_"):
             raise ExpressionError(expression, f"name {node.id!r} is not allowed")
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        if isinstance(node, ast.Attribute) and (node.attr.startswith("_") or node.attr not in READ_ONLY_METHODS):
             raise ExpressionError(expression, f"attribute {node.attr!r} is not allowed")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in callable_names:
+            raise ExpressionError(expression, f"{node.func.id}() is not a function expressions may call")
+    return tree
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(expression: str):
     """Compile once; raise ExpressionError for anything the evaluator refuses."""
-    _check_shape(expression)
-    result = compile_restricted_eval(expression.strip(), "<expression>")
+    tree = ast.fix_missing_locations(_GuardOperators().visit(_check_shape(expression)))
+    result = compile_restricted_eval(tree, "<expression>")
     if result.errors:
         raise ExpressionError(expression, "; ".join(result.errors))
     return result.code
@@ -90,6 +135,8 @@ def compile_expression(expression: str):
 def _globals(functions: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
     builtins = dict(ALLOWED_BUILTINS, range=_bounded_range)
     return {
+        "multiply": multiply,
+        "modulo": modulo,
         "__builtins__": builtins,
         "_getattr_": _getattr,
         "_getitem_": _getitem,

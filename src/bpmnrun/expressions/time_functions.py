@@ -65,7 +65,12 @@ def add_years(value: DateLike, n: int) -> DateLike:
     return add_months(value, 12 * n)
 
 
+MAX_WORKING_DAYS = 1000
+
+
 def working_days(n: int, start: DateLike | None = None) -> str:
+    if not 0 <= int(n) <= MAX_WORKING_DAYS:
+        raise ValueError(f"working_days takes 0 to {MAX_WORKING_DAYS} days")
     return calendar.end_of_day(calendar.add_working_days(_day(start), int(n))).isoformat()
 
 

@@ -68,7 +68,7 @@ class Checker:
             problems.extend(found)
             if diagram is not None:
                 readable.append(diagram)
-        checked = {d.path for d in readable}
+        checked = {str(Path(d.path).resolve()) for d in readable}
         known = {pid for d in readable for pid in d.process_ids}
         extra = [d for d in self._library(library, checked)]
         known |= {pid for d in extra for pid in d.process_ids}
@@ -81,7 +81,7 @@ class Checker:
     @staticmethod
     def _library(library: Iterable[str | Path], checked: set[str]) -> Iterator[DiagramFile]:
         for path in find_diagrams(p for p in library if Path(p).exists()):
-            if str(path) in checked:
+            if str(path.resolve()) in checked:
                 continue
             diagram, found = read_diagram(str(path))
             if diagram is not None and not found:
@@ -118,6 +118,11 @@ class Checker:
     @staticmethod
     def _gateways(process, say) -> None:
         flows = {f.get("id"): f for f in process.iterfind(".//bpmn:sequenceFlow", NS)}
+        nodes = {el.get("id") for el in process.iter() if el.get("id")}
+        for flow in flows.values():
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) not in nodes:
+                    say(flow, f"sequence flow {end} {flow.get(end)!r} names no element of this process")
         for gateway in process.iterfind(".//bpmn:exclusiveGateway", NS):
             outgoing = [f for f in flows.values() if f.get("sourceRef") == gateway.get("id")]
             if len(outgoing) < 2:
