@@ -11,9 +11,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## run: deploy the process library, seed demo users and families (SQLite), start bpmnrun
+## run: deploy the process library, seed demo users and families (SQLite), run the timer worker
 run: $(STAMP)
 	$(VENV)/bin/bpmnrun demo
+	@echo "timer worker running (time limits, meeting slots, overdue flags); Ctrl-C to stop"
+	$(VENV)/bin/bpmnrun worker
 
 ## test: the whole test suite (PostgreSQL too when BPMNRUN_TEST_DATABASE_URL is set)
 test: $(STAMP)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..library.validation import Checker
-from ..service import cases, deploy, instances, queries, tasks, timers, users
+from ..service import cases, catalogue, demo, deploy, instances, queries, tasks, timers, users
 from ..service.errors import InvalidInput, ServiceError
 from ..service.runtime import Runtime
 from ..store.database import Database
@@ -283,6 +283,53 @@ def user_add(obj: Context, name: str, teams, roles, display_name, line_manager, 
     made = users.add_user(obj.runtime, name, list(teams), display_name=display_name, roles=list(roles),
                           password=password, line_manager=line_manager)
     click.echo(f"user {made.username}: {', '.join(made.teams)}")
+
+
+@cli.command(name="catalogue")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@friendly
+def catalogue_command(obj: Context, as_json: bool) -> None:
+    """Every deployed process: authority, sources, user tasks, lanes, decisions, timers, end events."""
+    entries = catalogue.catalogue(obj.runtime)
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in entries], indent=2))
+        return
+    for e in entries:
+        s = e.summary
+        click.echo(f"{e.process_id} (version {e.version}) — {s.title}")
+        click.echo(f"  authority: {e.authority}")
+        for source in e.sources:
+            click.echo(f"  source: {source}")
+        click.echo(f"  lanes: {'; '.join(s.lanes)}")
+        click.echo(f"  user tasks ({len(s.user_tasks)}):")
+        for t in s.user_tasks:
+            per_child = " [per child]" if t.multi_instance else ""
+            click.echo(f"    - {t.name} ({t.lane}; {t.activity}){per_child}")
+        click.echo(f"  decisions ({len(s.decisions)}): {'; '.join(s.decisions)}")
+        click.echo(f"  timers ({len(s.timers)}): " + "; ".join(f"{t.name} [{t.kind}: {t.expression}]" for t in s.timers))
+        click.echo(f"  calls: {', '.join(s.calls) or '—'}")
+        click.echo(f"  end events ({len(s.end_events)}): {'; '.join(s.end_events)}")
+        click.echo("")
+
+
+@cli.command(name="demo")
+@click.option("--library", default=DEFAULT_LIBRARY, show_default=True, type=click.Path(exists=True))
+@click.pass_obj
+@friendly
+def demo_command(obj: Context, library: str) -> None:
+    """Deploy the library and seed demo users (password 'demo') and families with work under way."""
+    result = demo.seed(obj.runtime, library)
+    fresh = sum(1 for d in result.deployed if d.new)
+    click.echo(f"library: {len(result.deployed)} processes ({fresh} new versions) in {obj.runtime.db.url}")
+    click.echo(f"demo users (password '{demo.PASSWORD}'):")
+    for u in result.users:
+        open_tasks = len(queries.list_tasks(obj.runtime, u.username)) if u.teams else 0
+        teams = ", ".join(u.teams) or ", ".join(u.roles)
+        click.echo(f"  {u.username:<40} {teams:<45} {open_tasks} open task(s)")
+    if result.created_cases:
+        click.echo(f"created {result.created_cases} demo families with work in progress")
+    click.echo("try: bpmnrun tasks --as social-worker   |   bpmnrun catalogue")
 
 
 def _pairs(pairs) -> dict[str, str]:

@@ -1,0 +1,59 @@
+"""The catalogue of deployed processes: what each one asks of whom, read from its newest version."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from sqlalchemy import func, select
+
+from ..library.summary import ProcessSummary, summarise
+from ..store.models import ProcessVersion
+from .runtime import Runtime
+
+
+SOURCE_DOCUMENTS = {
+    "000": "000 Social Care step out to TAC – Internal Lead Professional (Lincolnshire quick guide)",
+    "001": "001 Social Care Step out to TAC process diagrams (Lincolnshire, June 2024)",
+    "002": "002 Completing a TAC Monitoring Request (Lincolnshire)",
+    "003": "003 Case Transfer Protocol Children's Social Care and Early help (York, DRAFT)",
+    "004": "004 Process Flow: Step Down from Social Care (SC) to Early Help (EH) (Authority C)",
+}
+
+
+def source_documents(documentation: str) -> tuple[str, ...]:
+    """The seed documents a process's documentation cites, by their numbers."""
+    cited = re.findall(r"(?<![\d.])(00[0-4])(?![\d.])", documentation)
+    return tuple(SOURCE_DOCUMENTS[n] for n in dict.fromkeys(cited))
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    process_id: str
+    version: int
+    authority: str
+    source_path: str
+    summary: ProcessSummary
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return source_documents(self.summary.documentation)
+
+    def to_json(self) -> dict:
+        return {"process_id": self.process_id, "version": self.version, "authority": self.authority,
+                "source_path": self.source_path, "source_documents": list(self.sources),
+                **self.summary.to_json()}
+
+
+def catalogue(rt: Runtime) -> list[CatalogueEntry]:
+    with rt.reading() as session:
+        newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
+                  .group_by(ProcessVersion.process_id).subquery())
+        versions = session.scalars(
+            select(ProcessVersion).join(newest, (newest.c.process_id == ProcessVersion.process_id)
+                                        & (newest.c.v == ProcessVersion.version))
+            .order_by(ProcessVersion.authority, ProcessVersion.process_id))
+        return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path,
+                               summarise(etree.fromstring(v.xml.encode()), v.process_id, v.title))
+                for v in versions]
