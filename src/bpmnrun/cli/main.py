@@ -350,3 +350,13 @@ def _json_object(handle) -> dict:
     if not isinstance(data, dict):
         raise click.BadParameter("expected a JSON object of field values", param_hint="--json-data")
     return data
+
+
+def _register_analysis_commands() -> None:
+    from . import compare, eventlog
+
+    for module in (compare, eventlog):
+        module.register(cli)
+
+
+_register_analysis_commands()
