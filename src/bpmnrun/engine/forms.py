@@ -138,7 +138,8 @@ class Form:
             if f.id in errors or f.row_of:
                 continue
             if _missing(f, clean.get(f.id)) and _is_required(f, context):
-                errors[f.id] = f.message("required", f"{f.label} is required")
+                generic = f.message("required", f"{f.label} is required")
+                errors[f.id] = generic if f.required else f.message("required_if", generic)
         if errors:
             raise FormInvalid(errors)
         return {k: v for k, v in clean.items() if v is not None or k in submitted}
