@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+ASSETS := web/node_modules/.installed
+
 .PHONY: run test check clean
 
 $(STAMP): pyproject.toml
@@ -11,14 +13,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## run: deploy the process library, seed demo users and families (SQLite), run the timer worker
-run: $(STAMP)
-	$(VENV)/bin/bpmnrun demo
-	@echo "timer worker running (time limits, meeting slots, overdue flags); Ctrl-C to stop"
-	$(VENV)/bin/bpmnrun worker
+# GOV.UK Frontend's CSS, JavaScript, fonts and images (npm; served by the app, never committed)
+$(ASSETS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(ASSETS)
+
+## run: the web app on http://127.0.0.1:5000 with the library, demo users and families (SQLite)
+run: $(STAMP) $(ASSETS)
+	$(VENV)/bin/bpmnrun serve --demo
 
 ## test: the whole test suite (PostgreSQL too when BPMNRUN_TEST_DATABASE_URL is set)
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	$(PY) -m pytest -ra
 
 ## check: validate every diagram of the library
@@ -26,4 +31,4 @@ check: $(STAMP)
 	$(VENV)/bin/bpmnrun check bpmn
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache web/node_modules

@@ -44,8 +44,12 @@ def clock() -> MovableClock:
     return MovableClock(datetime(2025, 6, 2, 9, 0))
 
 
+# Parsed specs are keyed by content, so one cache serves every test's database.
+SPECS = SpecCache()
+
+
 @pytest.fixture
 def rt(database_url, clock):
-    runtime = Runtime(Database(database_url), clock, SpecCache())
+    runtime = Runtime(Database(database_url), clock, SPECS)
     yield runtime
     runtime.db.dispose()

@@ -10,6 +10,7 @@ from bpmnrun.service.queries import TaskView
 from bpmnrun.service.runtime import Runtime
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
+LIBRARY = Path(__file__).parent.parent / "bpmn"
 
 SMITH_CHILDREN = [
     cases.Child("Johnny Smith", date(2020, 9, 3)),
@@ -60,3 +61,21 @@ def ready_sequence(rt: Runtime, instance_id: int) -> list[tuple[str, str | None]
     """(task name, lane) of every task that became READY, in order."""
     return [(e.name, e.detail.get("lane")) for e in queries.history(rt, instance_id=instance_id)
             if e.action == "task_ready"]
+
+
+def deploy_library(rt: Runtime) -> dict[str, int]:
+    """Deploy the whole process library under bpmn/."""
+    return deploy_paths(rt, LIBRARY)
+
+
+def instance_data(rt: Runtime, instance_id: int) -> dict:
+    """The case data as the workflow holds it now (tests may read state; the worklist never does)."""
+    from bpmnrun.engine import engine
+    from bpmnrun.service.deploy import parsed_spec
+    from bpmnrun.store.models import Instance
+
+    with rt.reading() as session:
+        instance = session.get(Instance, instance_id)
+        workflow = engine.restore(instance.state, parsed_spec(rt, session, instance.process_version_id))
+        last = workflow.last_task
+        return dict(workflow.data) if workflow.is_completed() or last is None else dict(last.data)

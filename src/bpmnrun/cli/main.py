@@ -332,6 +332,42 @@ def demo_command(obj: Context, library: str) -> None:
     click.echo("try: bpmnrun tasks --as social-worker   |   bpmnrun catalogue")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="deploy the library and seed demo users and families first")
+@click.option("--timers/--no-timers", default=True, show_default=True, help="fire due timers in this process too")
+@click.pass_obj
+@friendly
+def serve(obj: Context, host: str, port: int, with_demo: bool, timers: bool) -> None:
+    """Run the web app on one machine (a council runs gunicorn with several workers instead: see README)."""
+    from werkzeug.serving import run_simple
+
+    from ..web import create_app
+
+    if with_demo:
+        demo.seed(obj.runtime, DEFAULT_LIBRARY)
+    app = create_app(runtime=obj.runtime)
+    if timers:
+        _timer_thread(obj.runtime)
+    click.echo(f"bpmnrun on http://{host}:{port}/  (database: {obj.runtime.db.url})")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _timer_thread(runtime) -> None:
+    import threading
+
+    def loop() -> None:
+        while True:
+            try:
+                timers.fire_due_timers(runtime)
+            except Exception as exc:  # a failed round must not stop the timers; the next round retries
+                click.echo(f"timer worker: {exc}", err=True)
+            time.sleep(30)
+
+    threading.Thread(target=loop, name="bpmnrun-timers", daemon=True).start()
+
+
 def _pairs(pairs) -> dict[str, str]:
     values = {}
     for pair in pairs:

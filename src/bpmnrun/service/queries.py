@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import selectinload
 
-from ..store.models import Case, Event, Instance, ProcessVersion, Task, TaskTeam
+from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam
 from .errors import Forbidden, NotFound
 from .runtime import Runtime
 from .tasks import may_see
@@ -40,12 +40,16 @@ class TaskView:
     completed_by: str | None
     completed_at: datetime | None
     data: dict[str, Any] | None
+    procedure: str = ""
+    authority: str = ""
+    children: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         for key in ("created_at", "due_at", "completed_at"):
             out[key] = out[key].isoformat() if out[key] else None
         out["teams"] = list(self.teams)
+        out["children"] = list(self.children)
         return out
 
 
@@ -63,30 +67,62 @@ class EventView:
                 "task_id": self.task_id, "detail": self.detail}
 
 
-def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | None = None,
-               mine: bool = False, state: str = "ready", limit: int = 200, offset: int = 0) -> list[TaskView]:
-    """The user's worklist: tasks assigned to them and the open tasks of their teams.
+@dataclass(frozen=True)
+class TaskFilter:
+    """Which tasks a worklist shows: one team's inbox, the user's own, or both (the default)."""
 
-    The query starts from the (team, ready) index of task_team, or the (state, assignee) index of
-    task, so its cost follows the size of the list, not the number of cases.
-    """
+    team: str | None = None
+    mine: bool = False
+    state: str = "ready"
+    case_id: int | None = None
+    process_id: str | None = None
+    overdue: bool = False
+
+
+def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | None = None,
+               mine: bool = False, state: str = "ready", limit: int = 200, offset: int = 0,
+               process_id: str | None = None, overdue: bool = False) -> list[TaskView]:
+    """The user's worklist: tasks assigned to them and the open tasks of their teams."""
+    wanted = TaskFilter(team, mine, state, case_id, process_id, overdue)
     with rt.reading() as session:
-        account = require_user(session, user)
-        if team and team not in account.teams:
-            raise Forbidden(f"{user} is not in {team}")
-        assigned = select(Task.id).where(Task.state == state, Task.assignee == user)
-        in_teams = select(TaskTeam.task_id).where(TaskTeam.team.in_([team] if team else list(account.teams)),
-                                                  TaskTeam.ready.is_(state == "ready"))
-        ids = assigned if mine else in_teams if team else union(in_teams, assigned)
-        query = (select(Task, Case.family_name).join(Case, Case.id == Task.case_id)
-                 .where(Task.id.in_(ids)).options(selectinload(Task.teams)))
-        if state != "ready":
-            query = query.where(Task.state == state)
-        if case_id is not None:
-            query = query.where(Task.case_id == case_id)
-        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id,
-                               Task.position).limit(limit).offset(offset)
-        return [_task_view(t, family) for t, family in session.execute(query)]
+        ids = _task_ids(require_user(session, user), wanted)
+        query = (select(Task, Case.family_name, Instance, ProcessVersion)
+                 .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
+                 .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+                 .where(Task.id.in_(ids)).options(selectinload(Task.teams))
+                 .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
+                 .limit(limit).offset(offset))
+        rows = session.execute(query).all()
+        names = _subject_names(session, {i for _, _, instance, _ in rows for i in instance.subject_ids})
+        return [_task_view(t, family, version, tuple(names[i] for i in instance.subject_ids if i in names))
+                for t, family, instance, version in rows]
+
+
+def count_tasks(rt: Runtime, user: str, wanted: TaskFilter) -> int:
+    with rt.reading() as session:
+        ids = _task_ids(require_user(session, user), wanted)
+        return session.scalar(select(func.count()).select_from(Task).where(Task.id.in_(ids)))
+
+
+def _task_ids(account, wanted: TaskFilter):
+    """Task ids of a worklist, starting from the (team, ready) index of task_team or the (state,
+    assignee) index of task, so the cost follows the size of the list, not the number of cases."""
+    if wanted.team and wanted.team not in account.teams:
+        raise Forbidden(f"{account.username} is not in {wanted.team}")
+    assigned = select(Task.id).where(Task.state == wanted.state, Task.assignee == account.username)
+    teams = [wanted.team] if wanted.team else list(account.teams)
+    in_teams = select(TaskTeam.task_id).where(TaskTeam.team.in_(teams), TaskTeam.ready.is_(wanted.state == "ready"))
+    ids = assigned if wanted.mine else in_teams if wanted.team else union(in_teams, assigned)
+    narrowed = select(Task.id).where(Task.id.in_(ids))
+    if wanted.state != "ready":
+        narrowed = narrowed.where(Task.state == wanted.state)
+    if wanted.case_id is not None:
+        narrowed = narrowed.where(Task.case_id == wanted.case_id)
+    if wanted.process_id:
+        narrowed = narrowed.join(Instance, Instance.id == Task.instance_id).where(Instance.process_id == wanted.process_id)
+    if wanted.overdue:
+        narrowed = narrowed.where(Task.overdue.is_(True))
+    return narrowed
 
 
 def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
@@ -145,7 +181,14 @@ def get_instance(rt: Runtime, instance_id: int) -> InstanceView:
                             instance.ended_at, tuple(instance.waiting_messages or ()))
 
 
-def _task_view(task: Task, family_name: str) -> TaskView:
+def _subject_names(session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(ids))).all())
+
+
+def _task_view(task: Task, family_name: str, version: ProcessVersion | None = None,
+               children: tuple[str, ...] = ()) -> TaskView:
     return TaskView(
         id=task.id, name=task.name, lane=task.lane, teams=tuple(t.team for t in task.teams),
         assignee=task.assignee, state=task.state, case_id=task.case_id, family_name=family_name,
@@ -153,4 +196,6 @@ def _task_view(task: Task, family_name: str) -> TaskView:
         activity=task.activity, created_at=task.created_at, due_at=task.due_at, overdue=task.overdue,
         priority=task.priority, form=task.form, draft=task.draft or {}, documentation=task.documentation,
         completed_by=task.completed_by, completed_at=task.completed_at, data=task.data,
+        procedure=version.title if version else "", authority=version.authority if version else "",
+        children=children,
     )

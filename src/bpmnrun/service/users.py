@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -46,6 +48,29 @@ def authenticate(rt: Runtime, username: str, password: str) -> UserView | None:
         if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
             return None
         return view(user)
+
+
+def issue_token(rt: Runtime, username: str, actor: str = "admin") -> str:
+    """A new API bearer token for the user (the old one stops working). Only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    with rt.transaction() as session:
+        user = require_user(session, username)
+        user.api_token_sha256 = hashlib.sha256(token.encode()).hexdigest()
+        audit(session, rt.now(), actor, "api_token_issued", name=username)
+    return token
+
+
+def user_for_token(rt: Runtime, token: str) -> UserView | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    with rt.reading() as session:
+        user = session.scalars(select(User).where(User.api_token_sha256 == digest)).first()
+        return view(user) if user is not None else None
+
+
+def set_password(rt: Runtime, username: str, password: str, actor: str = "admin") -> None:
+    with rt.transaction() as session:
+        require_user(session, username).password_hash = generate_password_hash(password)
+        audit(session, rt.now(), actor, "password_set", name=username)
 
 
 def get_user(rt: Runtime, username: str) -> UserView:

@@ -170,4 +170,5 @@ class User(Base):
     teams: Mapped[list[Any]] = mapped_column(default=list)
     roles: Mapped[list[Any]] = mapped_column(default=list)
     line_manager: Mapped[Optional[str]] = mapped_column(String(200))
+    api_token_sha256: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]

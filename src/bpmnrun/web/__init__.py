@@ -1,0 +1,58 @@
+"""The caseworkers' web app and the JSON API: parse input, call the service layer, render.
+
+Flask app factory with one blueprint per concern. Templates and our own static files live in the
+repository's `web/` folder; GOV.UK Frontend's assets are installed there by npm and served, never committed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from ..clock import Clock
+from ..service.runtime import Runtime
+from ..store.database import Database
+from . import api, assets, auth, cases, errors, filters, library_pages, security, task_pages, worklist
+
+WEB_DIR = Path(os.environ.get("BPMNRUN_WEB_DIR", Path(__file__).resolve().parents[3] / "web"))
+
+
+def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None = None,
+               clock: Clock | None = None) -> Flask:
+    app = Flask(__name__, static_folder=str(WEB_DIR / "static"), static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=os.environ.get("BPMNRUN_SECRET_KEY") or os.urandom(32).hex(),
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        BPMNRUN_DATABASE_URL=None,
+        BPMNRUN_LIBRARY="bpmn",
+        SIGN_IN_RATE_LIMIT="10 per minute",
+    )
+    app.config.update(config or {})
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(WEB_DIR / "templates")),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    if runtime is None:
+        runtime = Runtime(Database(app.config["BPMNRUN_DATABASE_URL"]))
+    if clock is not None:
+        runtime.clock = clock
+    app.extensions["bpmnrun"] = runtime
+    app.extensions["bpmnrun.web_dir"] = WEB_DIR
+
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    for module in (assets, auth, worklist, task_pages, cases, library_pages, api):
+        app.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,85 @@
+"""Signing in and out (Flask-Login, hashed passwords, rate-limited), and bearer tokens for the API."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+
+from ..service import users
+from ..service.errors import NotFound
+from .context import runtime
+from .security import limiter
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+class SignedInUser(UserMixin):
+    def __init__(self, view: users.UserView) -> None:
+        self.view = view
+
+    def get_id(self) -> str:
+        return self.view.username
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see your tasks."
+    login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def _load(username: str) -> SignedInUser | None:
+    try:
+        return SignedInUser(users.get_user(runtime(), username))
+    except NotFound:
+        return None
+
+
+@login_manager.request_loader
+def _from_bearer_token(req) -> SignedInUser | None:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+        return None
+    found = users.user_for_token(runtime(), header.removeprefix("Bearer ").strip())
+    return SignedInUser(found) if found else None
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit(), methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("worklist.index"))
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        found = users.authenticate(runtime(), username, request.form.get("password", ""))
+        if found is not None:
+            login_user(SignedInUser(found))
+            return redirect(_safe_next(request.args.get("next")))
+        error = "Enter a correct user name and password"
+    return render_template("sign_in.html", error=error, username=request.form.get("username", "")), (401 if error else 200)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+def _limit() -> str:
+    from flask import current_app
+
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("worklist.index")

@@ -1,0 +1,57 @@
+"""Errors as pages (or JSON under /api): a clear message and the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..service.errors import Conflict, InvalidInput, ServiceError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "There is a problem with the request", 401: "Sign in to continue", 403: "You cannot see this page",
+    404: "Page not found", 405: "This cannot be done here", 409: "Someone else has already done this",
+    413: "The file is too big", 422: "There is a problem with what you entered", 429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def respond(status: int, message: str, **extra):
+    if request.path.startswith("/api/"):
+        return jsonify({"error": TITLES.get(status, "Error"), "message": message, **extra}), status
+    return render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message), status
+
+
+def _service_error(exc: ServiceError):
+    extra = {}
+    if isinstance(exc, InvalidInput):
+        extra["errors"] = exc.errors
+    if isinstance(exc, Conflict) and exc.completed_by:
+        extra.update(completed_by=exc.completed_by,
+                     completed_at=exc.completed_at.isoformat() if exc.completed_at else None)
+    return respond(exc.status, str(exc), **extra)
+
+
+def _csrf_error(exc: CSRFError):
+    return respond(400, "The form had expired or was not sent from this site. Go back, reload it and try again.")
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    return respond(status, exc.description if status < 500 else "Try again later.")
+
+
+def _unexpected(exc: Exception):
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return respond(500, "Try again later. If it keeps happening, tell the service desk what you were doing.")

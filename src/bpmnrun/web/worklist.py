@@ -1,0 +1,84 @@
+"""The task list: my tasks and an inbox per team of mine, with claim, release and Pass to Worker."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..service import catalogue, queries, tasks, users
+from ..service.queries import TaskFilter
+from .context import runtime, username
+
+bp = Blueprint("worklist", __name__)
+PAGE_SIZE = 25
+
+
+@bp.get("/")
+@login_required
+def index():
+    me = current_user.view
+    view = request.args.get("view", "mine" if not me.teams else "all")
+    team = request.args.get("team") or None
+    wanted = TaskFilter(team=team if view == "team" else None, mine=view == "mine",
+                        process_id=request.args.get("process") or None, overdue=request.args.get("overdue") == "1")
+    page = max(1, request.args.get("page", 1, type=int))
+    total = queries.count_tasks(runtime(), username(), wanted)
+    listed = queries.list_tasks(runtime(), username(), team=wanted.team, mine=wanted.mine,
+                                process_id=wanted.process_id, overdue=wanted.overdue,
+                                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    counts = {"mine": queries.count_tasks(runtime(), username(), TaskFilter(mine=True)),
+              **{t: queries.count_tasks(runtime(), username(), TaskFilter(team=t)) for t in me.teams}}
+    return render_template(
+        "worklist.html", tasks=listed, total=total, pagination=_pagination(page, math.ceil(total / PAGE_SIZE)),
+        view=view, team=team, counts=counts, wanted=wanted,
+        processes=sorted((e.process_id, e.summary.title) for e in catalogue.catalogue(runtime())),
+        colleagues={t: [u for u in users.team_members(runtime(), t) if u.username != username()]
+                    for t in me.teams},
+    )
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):
+    tasks.claim(runtime(), task_id, username())
+    flash("The task is now in your list.", "success")
+    return _back()
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required
+def release(task_id: str):
+    tasks.unclaim(runtime(), task_id, username())
+    flash("The task is back in the team's inbox.", "success")
+    return _back()
+
+
+@bp.post("/tasks/<task_id>/pass")
+@login_required
+def pass_to_worker(task_id: str):
+    worker = request.form.get("worker", "").strip()
+    tasks.pass_to_worker(runtime(), task_id, username(), worker)
+    flash(f"The task has been passed to {worker}.", "success")
+    return _back()
+
+
+def _pagination(page: int, pages: int) -> dict | None:
+    """GOV.UK pagination for the current filters, or None for a single page."""
+    if pages <= 1:
+        return None
+
+    def href(n: int) -> str:
+        return url_for("worklist.index", **{**request.args.to_dict(), "page": n})
+
+    return {
+        "previous": {"href": href(page - 1)} if page > 1 else None,
+        "next": {"href": href(page + 1)} if page < pages else None,
+        "items": [{"number": n, "href": href(n), "current": n == page} for n in range(1, pages + 1)],
+    }
+
+
+def _back():
+    target = request.form.get("back", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("worklist.index"))

@@ -1,0 +1,64 @@
+"""Web fixtures: the Flask app on the test database, and signed-in clients."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bpmnrun.web import create_app
+from tests.support import add_users, deploy_library, smith_family
+
+
+class Browser:
+    """A Flask test client over https that signs in and sends the CSRF token like a browser form."""
+
+    def __init__(self, app) -> None:
+        self.client = app.test_client()
+        self.client.environ_base["wsgi.url_scheme"] = "https"
+        self.token = ""
+
+    def get(self, path: str, **kwargs):
+        response = self.client.get(path, **kwargs)
+        found = re.search(rb'name="csrf_token" value="([^"]+)"', response.data)
+        if found:
+            self.token = found.group(1).decode()
+        return response
+
+    def post(self, path: str, data: dict | None = None, csrf: bool = True, **kwargs):
+        if csrf and not self.token:
+            self.get("/sign-in")
+        form = dict(data or {})
+        if csrf:
+            form.setdefault("csrf_token", self.token)
+        return self.client.post(path, data=form, **kwargs)
+
+    def sign_in(self, username: str, password: str = "secret"):
+        self.get("/sign-in")
+        response = self.post("/sign-in", {"username": username, "password": password})
+        assert response.status_code == 302, response.data[:500]
+        return self
+
+
+@pytest.fixture
+def app(rt):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SIGN_IN_RATE_LIMIT": "1000 per minute"}, runtime=rt)
+    return app
+
+
+@pytest.fixture
+def browser(app):
+    return lambda: Browser(app)
+
+
+@pytest.fixture
+def library(rt):
+    """The process library deployed, users for the Lincolnshire step-out lanes, and the Smith family."""
+    deploy_library(rt)
+    from bpmnrun.service import users
+
+    for name, teams in {"sam": ["Social Worker"], "eve": ["Early Help Manager"], "ella": ["Early Help worker"],
+                        "fran": ["Front Door"], "tia": ["TAC Admin"], "mo": ["Manager (authoriser)"],
+                        "ps": ["Practice Supervisor"], "owner": []}.items():
+        users.add_user(rt, name, teams, password="secret", roles=["process owner"] if name == "owner" else [])
+    return smith_family(rt)
