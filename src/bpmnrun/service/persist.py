@@ -5,18 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..engine.snapshot import ReadyTask, Snapshot
 from ..store.models import Event, Instance, Task, TaskTeam, Timer
 
 
+AUDIT_KEY = "bpmnrun.audit"
+
+
 def audit(session: Session, at: datetime, actor: str, action: str, *, case_id: int | None = None,
           instance_id: int | None = None, task_id: str | None = None, name: str | None = None,
           **detail: Any) -> None:
-    session.add(Event(at=at, actor=actor, action=action, case_id=case_id, instance_id=instance_id,
-                      task_id=task_id, name=name, detail=_json_safe(detail)))
+    """Queue an audit event; the unit of work writes all of a use case's events last, in one statement."""
+    session.info.setdefault(AUDIT_KEY, []).append(
+        dict(at=at, actor=actor, action=action, case_id=case_id, instance_id=instance_id,
+             task_id=task_id, name=name, detail=_json_safe(detail)))
+
+
+def write_audit(session: Session) -> None:
+    rows = session.info.pop(AUDIT_KEY, [])
+    if rows:
+        session.execute(insert(Event), rows)
 
 
 def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, actor: str, now: datetime) -> None:
@@ -26,7 +37,7 @@ def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, act
     if snapshot.status != "running":
         instance.ended_at = now
         instance.end_event = snapshot.end_event
-    session.flush()  # the revision check happens here: a concurrent change raises StaleDataError
+    # The revision check happens when this flushes: a concurrent change raises StaleDataError.
     _sync_tasks(session, instance, snapshot, now)
     _sync_timers(session, instance, snapshot)
     for event in snapshot.events:
@@ -44,7 +55,8 @@ def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: d
     open_rows = {t.id: t for t in session.scalars(
         select(Task).where(Task.instance_id == instance.id, Task.state == "ready"))}
     ready = {t.id: t for t in snapshot.ready_tasks}
-    position = session.scalar(select(func.count()).select_from(Task).where(Task.instance_id == instance.id))
+    # Positions order an instance's tasks; the revision grows with every change, so no count is needed.
+    position = (instance.revision or 0) * 1000
     for task_id, row in open_rows.items():
         if task_id not in ready:
             row.state = "cancelled"
@@ -72,6 +84,9 @@ def _new_task_row(instance: Instance, task: ReadyTask, now: datetime, position: 
 
 
 def _sync_timers(session: Session, instance: Instance, snapshot: Snapshot) -> None:
+    if not instance.timer_count and not snapshot.timers:
+        return  # nothing was waiting and nothing waits now: no need to look
+    instance.timer_count = len(snapshot.timers)
     stored = {t.task_id: t for t in session.scalars(select(Timer).where(Timer.instance_id == instance.id))}
     waiting = {t.task_id: t for t in snapshot.timers}
     for task_id, row in stored.items():

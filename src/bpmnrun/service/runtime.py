@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..clock import Clock, SystemClock, using_clock
 from ..library.bundles import SpecCache
 from ..store.database import Database
+from .persist import write_audit
 
 
 class WorkflowCache:
@@ -56,6 +57,7 @@ class Runtime:
         """One use case: the engine sees this runtime's clock, and the database one transaction."""
         with using_clock(self.clock), self.db.transaction() as session:
             yield session
+            write_audit(session)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

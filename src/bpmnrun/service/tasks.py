@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine import engine
@@ -96,7 +96,7 @@ def _with_draft(form: Form, draft: Mapping[str, Any], values: Mapping[str, Any])
 
 def _open_task(session: Session, task_id: str, actor: str) -> tuple[User, Task]:
     user = require_user(session, actor)
-    task = session.get(Task, str(task_id))
+    task = session.get(Task, str(task_id), options=[joinedload(Task.teams)])
     if task is None:
         raise NotFound(f"no task {task_id}")
     if not may_see(user, task):

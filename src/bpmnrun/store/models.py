@@ -86,6 +86,7 @@ class Instance(Base):
     ended_at: Mapped[Optional[datetime]]
     end_event: Mapped[Optional[str]] = mapped_column(String(500))
     waiting_messages: Mapped[list[Any]] = mapped_column(default=list)
+    timer_count: Mapped[int] = mapped_column(default=0)
     process_version: Mapped[ProcessVersion] = relationship()
 
     # Optimistic locking: every UPDATE says WHERE revision = <the one read>, and bumps it.
