@@ -140,6 +140,8 @@ class Form:
             if _missing(f, clean.get(f.id)) and _is_required(f, context):
                 generic = f.message("required", f"{f.label} is required")
                 errors[f.id] = generic if f.required else f.message("required_if", generic)
+            elif not _missing(f, clean.get(f.id)) and not _holds(f.constraints.get("valid_if"), context):
+                errors[f.id] = f.message("valid_if", f"{f.label} does not fit the other answers")
         if errors:
             raise FormInvalid(errors)
         return {k: v for k, v in clean.items() if v is not None or k in submitted}
@@ -187,6 +189,16 @@ def _is_required(f: Field, context: Mapping[str, Any]) -> bool:
         return bool(evaluate(condition, context))
     except ExpressionError:
         return False  # the condition reads a field not answered yet: nothing to require
+
+
+def _holds(condition: str | None, context: Mapping[str, Any]) -> bool:
+    """A `valid_if` rule across fields; a rule that cannot be evaluated yet does not block."""
+    if not condition:
+        return True
+    try:
+        return bool(evaluate(condition, context))
+    except ExpressionError:
+        return True
 
 
 def _coerce(f: Field, raw: Any) -> Any:

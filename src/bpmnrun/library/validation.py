@@ -201,11 +201,11 @@ class Checker:
 
 def _check_constraint(field, constraint, say) -> None:
     name, config = constraint.get("name"), constraint.get("config")
-    if name == "required_if":
+    if name in ("required_if", "valid_if"):
         try:
             compile_expression(config or "")
         except ExpressionError as exc:
-            say(constraint, f"required_if of {field.get('id')!r}: {exc.reason}")
+            say(constraint, f"{name} of {field.get('id')!r}: {exc.reason}")
     elif name == "pattern":
         try:
             re.compile(config or "")
