@@ -388,3 +388,13 @@ def test_row_fields_are_not_validated_as_ordinary_fields():
     f = form(Field("contact_with", "Contact with", "string", constraints=REQUIRED,
                    properties={"row_of": "record_of_contacts"}))
     assert f.validate({}, {}) == {}
+
+
+def test_valid_if_relates_an_answer_to_the_case_data():
+    f = form(Field("assign_to", "Assigned to", "enum", options=(Option("queue", "Queue"), Option("duty", "Duty")),
+                   constraints={"valid_if": '(assign_to == "duty") == (support_type == "targeted")'},
+                   properties={"message_valid_if": "Targeted support goes to the duty worker"}))
+    assert f.validate({"assign_to": "duty"}, {"support_type": "targeted"}) == {"assign_to": "duty"}
+    assert errors_of(f, {"assign_to": "queue"}, {"support_type": "targeted"}) == {
+        "assign_to": "Targeted support goes to the duty worker"}
+    assert f.validate({}, {"support_type": "targeted"}) == {}  # not answered: nothing to check
