@@ -27,7 +27,8 @@ def audit(session: Session, at: datetime, actor: str, action: str, *, case_id: i
 def write_audit(session: Session) -> None:
     rows = session.info.pop(AUDIT_KEY, [])
     if rows:
-        session.execute(insert(Event), rows)
+        # A plain executemany on the table: audit rows are never read back as objects here.
+        session.connection().execute(insert(Event.__table__), rows)
 
 
 def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, actor: str, now: datetime) -> None:
