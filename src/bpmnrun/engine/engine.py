@@ -249,8 +249,20 @@ def _ready_task(task) -> ReadyTask:
         process_id=task.workflow.spec.name,
         documentation=getattr(spec, "documentation", None),
         form=Form.from_spec(getattr(spec, "form", None)),
-        subject=task.data.get(item) if item else None,
+        subject=task.data.get(item) if item else _for_children(ext.get("for_children"), task.data),
     )
+
+
+def _for_children(expression: str | None, data: Mapping[str, Any]) -> dict | None:
+    """The `for_children` property: the names of the children a (single) task is for, e.g. those
+    whose outcome sends them on; shown on the worklist as the task's child."""
+    if not expression:
+        return None
+    try:
+        names = [str(n) for n in evaluate(expression, data)]
+    except (ExpressionError, TypeError):
+        return None
+    return {"name": ", ".join(names)} if names else None
 
 
 def _attribute_value(value: str | None, data: Mapping[str, Any]) -> str | None:

@@ -149,6 +149,9 @@ class Checker:
         for tag in ("timeDate", "timeDuration", "timeCycle"):
             for timer in process.iterfind(f".//bpmn:{tag}", NS):
                 check(timer, timer.text, f"timer {tag}")
+        for prop in process.iterfind(".//bpmn:userTask/bpmn:extensionElements/camunda:properties/"
+                                     "camunda:property[@name='for_children']", NS):
+            check(prop, prop.get("value"), "for_children")
         for task in process.iterfind(".//bpmn:userTask", NS):
             for attr in ("assignee", "dueDate"):
                 value = task.get(f"{{{NS['camunda']}}}{attr}")
