@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
 from ..service import users
@@ -24,11 +24,24 @@ class SignedInUser(UserMixin):
         return self.view.username
 
 
+PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "assets.govuk_asset", "assets.govuk_bundle"}
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see your tasks."
     login_manager.login_message_category = "info"
+    app.before_request(_require_sign_in)
+
+
+def _require_sign_in():
+    """Every page but sign-in needs a user, whether or not its view remembers to say so."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "Sign in to continue", "message": "send a session cookie or a bearer token"}), 401
+    return login_manager.unauthorized()
 
 
 @login_manager.user_loader

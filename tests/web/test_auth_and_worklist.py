@@ -1,0 +1,154 @@
+"""Signing in and out, the task list with its inboxes and filters, claim / release / Pass to Worker, and
+the protections every page has (sign-in required, CSRF, security headers, no stack traces)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bpmnrun.service import instances, queries, users
+from bpmnrun.web import create_app
+from tests.support import only_task, subject_ids
+from tests.web.conftest import give_password
+
+L1 = "lincs_step_out_internal_lp_existing_eh"
+
+
+@pytest.fixture
+def l1_started(rt, library):
+    users.add_user(rt, "sara", ["Social Worker"])
+    give_password(rt)
+    instance_id = instances.start_work(rt, L1, library.id, "sam", subject_ids(library, "Josie", "Joy"))
+    return instance_id
+
+
+def test_every_page_but_sign_in_needs_a_user(browser, library):
+    anonymous = browser()
+    for path in ("/", "/cases", "/processes", "/tasks/00000000-0000-0000-0000-000000000000"):
+        response = anonymous.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in"), path
+    assert anonymous.get("/sign-in").status_code == 200
+
+
+def test_sign_in_with_a_wrong_password_is_refused_and_says_so(browser, library):
+    visitor = browser()
+    visitor.get("/sign-in")
+    response = visitor.post("/sign-in", {"username": "sam", "password": "wrong"})
+    assert response.status_code == 401
+    assert b"Enter a correct user name and password" in response.data
+    assert b"govuk-error-summary" in response.data
+    assert visitor.get("/").status_code == 302
+
+
+def test_sign_in_redirects_only_within_the_site(browser, library):
+    visitor = browser()
+    visitor.get("/sign-in?next=//evil.example/")
+    response = visitor.post("/sign-in?next=//evil.example/", {"username": "sam", "password": "secret"})
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_out_ends_the_session(browser, library):
+    sam = browser().sign_in("sam")
+    assert sam.get("/").status_code == 200
+    assert sam.post("/sign-out").status_code == 302
+    assert sam.get("/").status_code == 302
+
+
+def test_a_post_without_the_csrf_token_is_refused(browser, library, l1_started, rt):
+    sam = browser().sign_in("sam")
+    task = only_task(rt, l1_started)
+    response = sam.post(f"/tasks/{task.id}/claim", {}, csrf=False)
+    assert response.status_code == 400
+    assert b"expired or was not sent from this site" in response.data
+    assert queries.get_task(rt, task.id, "sam").assignee is None
+
+
+def test_sign_in_is_rate_limited(rt, library):
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SIGN_IN_RATE_LIMIT": "3 per minute"}, runtime=rt)
+    from tests.web.conftest import Browser
+
+    visitor = Browser(app)
+    visitor.get("/sign-in")
+    codes = [visitor.post("/sign-in", {"username": "sam", "password": "wrong"}).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+def test_the_task_list_shows_my_teams_tasks_with_family_children_and_procedure(browser, l1_started, rt):
+    sam = browser().sign_in("sam")
+    page = sam.get("/").data.decode()
+    assert "Send the Request – CS Early Help Manager: Social Care involvement ended, step out to TAC (Internal LP)" in page
+    assert "Josie Smith, Joy Smith" in page and "Johnny Smith" not in page
+    assert "Step out to TAC – Internal LP, existing Early Help involvement" in page and "Lincolnshire" in page
+    assert "Social Worker (1)" in page
+    other_team = browser().sign_in("fran").get("/").data.decode()
+    assert "There are no tasks here." in other_team
+
+
+def test_claim_release_and_pass_to_worker(browser, l1_started, rt):
+    sam = browser().sign_in("sam")
+    task = only_task(rt, l1_started)
+    assert sam.post(f"/tasks/{task.id}/claim", {"back": "/"}).status_code == 302
+    assert queries.get_task(rt, task.id, "sam").assignee == "sam"
+    mine = sam.get("/?view=mine").data.decode()
+    assert "My tasks (1)" in mine and "Return to team" in mine
+    assert sam.post(f"/tasks/{task.id}/pass", {"worker": "sara"}).status_code == 302
+    assert queries.get_task(rt, task.id, "sara").assignee == "sara"
+    sara = browser().sign_in("sara")
+    assert sara.post(f"/tasks/{task.id}/release", {}).status_code == 302
+    assert queries.get_task(rt, task.id, "sam").assignee is None
+
+
+def test_another_team_cannot_claim_or_pass_a_task(browser, l1_started, rt):
+    task = only_task(rt, l1_started)
+    fran = browser().sign_in("fran")
+    assert fran.post(f"/tasks/{task.id}/claim", {}).status_code == 403
+    sam = browser().sign_in("sam")
+    response = sam.post(f"/tasks/{task.id}/pass", {"worker": "fran"})
+    assert response.status_code == 400 and b"is not in Social Worker" in response.data
+    assert sam.post("/tasks/00000000-0000-0000-0000-000000000000/claim", {}).status_code == 404
+
+
+def test_filters_by_procedure_and_overdue(browser, l1_started, rt):
+    sam = browser().sign_in("sam")
+    assert "1 task" in sam.get(f"/?view=all&process={L1}").data.decode()
+    assert "0 tasks" in sam.get("/?view=all&process=york_step_up").data.decode()
+    assert "0 tasks" in sam.get("/?view=all&overdue=1").data.decode()
+    assert sam.get("/?view=team&team=Front+Door").status_code == 403
+
+
+def test_security_headers_and_error_pages(browser, library):
+    sam = browser().sign_in("sam")
+    response = sam.get("/no-such-page")
+    assert response.status_code == 404 and b"Page not found" in response.data
+    assert b"Traceback" not in response.data
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_is_secure_and_http_only(browser, library):
+    sam = browser()
+    sam.get("/sign-in")
+    response = sam.post("/sign-in", {"username": "sam", "password": "secret"})
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_an_unexpected_error_is_a_page_not_a_trace(app, browser, library, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("bpmnrun.web.worklist.queries.count_tasks", broken)
+    response = browser().sign_in("sam").get("/")
+    assert response.status_code == 500
+    assert b"Sorry, there is a problem with the service" in response.data
+    assert b"database on fire" not in response.data and b"Traceback" not in response.data
+
+
+def test_govuk_frontend_assets_are_served_when_installed(browser, app):
+    dist = app.extensions["bpmnrun.web_dir"] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+    if not dist.is_dir():
+        pytest.skip("GOV.UK Frontend is not installed (make test installs it with npm)")
+    visitor = browser()
+    assert visitor.get("/govuk/govuk-frontend.min.css").status_code == 200
+    assert visitor.get("/assets/images/favicon.svg").status_code == 200
