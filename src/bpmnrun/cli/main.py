@@ -346,7 +346,10 @@ def serve(obj: Context, host: str, port: int, with_demo: bool, timers: bool) -> 
     from ..web import create_app
 
     if with_demo:
-        demo.seed(obj.runtime, DEFAULT_LIBRARY)
+        seeded = demo.seed(obj.runtime, DEFAULT_LIBRARY)
+        names = ", ".join(u.username for u in seeded.users[:6])
+        click.echo(f"demo users ({len(seeded.users)}, password '{demo.PASSWORD}'): {names}, … "
+                   "(`bpmnrun demo` lists them all)")
     app = create_app(runtime=obj.runtime)
     if timers:
         _timer_thread(obj.runtime)
