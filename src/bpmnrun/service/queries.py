@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam
 from .errors import Forbidden, NotFound
@@ -89,12 +89,16 @@ def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | N
         query = (select(Task, Case.family_name, Instance, ProcessVersion)
                  .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
                  .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-                 .where(Task.id.in_(ids)).options(selectinload(Task.teams))
+                 .where(Task.id.in_(ids))
+                 # A list shows no forms: leave the large JSON columns in the database.
+                 .options(selectinload(Task.teams), defer(Task.form), defer(Task.draft), defer(Task.data),
+                          defer(Task.documentation))
                  .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
                  .limit(limit).offset(offset))
         rows = session.execute(query).all()
         names = _subject_names(session, {i for _, _, instance, _ in rows for i in instance.subject_ids})
-        return [_task_view(t, family, version, tuple(names[i] for i in instance.subject_ids if i in names))
+        return [_task_view(t, family, version, tuple(names[i] for i in instance.subject_ids if i in names),
+                           listing=True)
                 for t, family, instance, version in rows]
 
 
@@ -188,14 +192,16 @@ def _subject_names(session, ids: set[int]) -> dict[int, str]:
 
 
 def _task_view(task: Task, family_name: str, version: ProcessVersion | None = None,
-               children: tuple[str, ...] = ()) -> TaskView:
+               children: tuple[str, ...] = (), listing: bool = False) -> TaskView:
+    """A task as the front ends see it; in a listing without its form, draft, data and documentation."""
     return TaskView(
         id=task.id, name=task.name, lane=task.lane, teams=tuple(t.team for t in task.teams),
         assignee=task.assignee, state=task.state, case_id=task.case_id, family_name=family_name,
         instance_id=task.instance_id, process_id=task.process_id, subject_name=task.subject_name,
         activity=task.activity, created_at=task.created_at, due_at=task.due_at, overdue=task.overdue,
-        priority=task.priority, form=task.form, draft=task.draft or {}, documentation=task.documentation,
-        completed_by=task.completed_by, completed_at=task.completed_at, data=task.data,
+        priority=task.priority, form=[] if listing else task.form,
+        draft={} if listing else (task.draft or {}), documentation=None if listing else task.documentation,
+        completed_by=task.completed_by, completed_at=task.completed_at, data=None if listing else task.data,
         procedure=version.title if version else "", authority=version.authority if version else "",
         children=children,
     )
