@@ -10,7 +10,7 @@ Timers fire only strictly after their due time (SpiffWorkflow compares strictly)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -186,6 +186,19 @@ def forbidden(rt, task, actor, values=None) -> None:
 
 def overdue_events(rt, instance_id) -> list[tuple[str, str]]:
     return [(e.name, e.actor) for e in queries.history(rt, instance_id=instance_id) if e.action == "overdue"]
+
+
+def assert_flagged_once_after(rt, clock, instance_id, task_name: str, last_minute: datetime) -> None:
+    """Not overdue in the last minute of its last working day; flagged exactly once at midnight."""
+    clock.set(last_minute)
+    timers.fire_due_timers(rt)
+    assert not only_task(rt, instance_id, task_name).overdue
+    assert overdue_events(rt, instance_id) == []
+    clock.set(last_minute + timedelta(minutes=1))
+    assert timers.fire_due_timers(rt) == 1
+    assert timers.fire_due_timers(rt) == 0
+    assert only_task(rt, instance_id, task_name).overdue
+    assert overdue_events(rt, instance_id) == [(task_name, "timer")]
 
 
 # Y1 ------------------------------------------------------------------------------------------------
@@ -610,15 +623,7 @@ def test_y4_from_a_single_assessment_over_easter_flags_the_joint_handover_once(r
 
     handover = only_task(rt, iid, JOINT_HANDOVER)
     assert handover.due_at == local(2025, 4, 28, 23, 59, 59, 999999)  # 18 and 21 April skipped
-    clock.set(local(2025, 4, 28, 23, 59))
-    timers.fire_due_timers(rt)
-    assert not only_task(rt, iid, JOINT_HANDOVER).overdue
-    assert overdue_events(rt, iid) == []
-    clock.set(local(2025, 4, 29, 0, 0))
-    assert timers.fire_due_timers(rt) == 1
-    assert timers.fire_due_timers(rt) == 0
-    assert only_task(rt, iid, JOINT_HANDOVER).overdue
-    assert overdue_events(rt, iid) == [(JOINT_HANDOVER, "timer")]
+    assert_flagged_once_after(rt, clock, iid, JOINT_HANDOVER, local(2025, 4, 28, 23, 59))
     assert [t.name for t in queries.list_tasks(rt, "sam") if t.overdue] == [JOINT_HANDOVER]
 
     clock.set(local(2025, 4, 29, 15, 0))
@@ -718,14 +723,7 @@ def test_y4_from_a_cin_meeting_over_christmas_flags_the_hand_over_visit_once(rt,
     assert visit.due_at == local(2025, 12, 30, 23, 59, 59, 999999)  # 25 and 26 December skipped
     assert JOINT_HANDOVER not in names_ever(rt, case)
 
-    clock.set(local(2025, 12, 30, 23, 59))
-    timers.fire_due_timers(rt)
-    assert not only_task(rt, iid, HANDOVER_VISIT).overdue
-    clock.set(local(2025, 12, 31, 0, 0))
-    assert timers.fire_due_timers(rt) == 1
-    assert timers.fire_due_timers(rt) == 0
-    assert only_task(rt, iid, HANDOVER_VISIT).overdue
-    assert overdue_events(rt, iid) == [(HANDOVER_VISIT, "timer")]
+    assert_flagged_once_after(rt, clock, iid, HANDOVER_VISIT, local(2025, 12, 30, 23, 59))
 
     clock.set(local(2025, 12, 31, 11, 0))
     finish(rt, iid, HANDOVER_VISIT, "sam", handover_date="2025-12-31")
@@ -943,14 +941,7 @@ def test_y7_partner_referral_on_christmas_eve_is_flagged_overdue_after_one_worki
     decision = only_task(rt, iid, MASH_DECISION)
     assert decision.lane == MASH
     assert decision.due_at == local(2025, 12, 29, 23, 59, 59, 999999)  # 25, 26 Dec and the weekend skipped
-    clock.set(local(2025, 12, 29, 23, 59))
-    timers.fire_due_timers(rt)
-    assert not only_task(rt, iid, MASH_DECISION).overdue
-    clock.set(local(2025, 12, 30, 0, 0))
-    assert timers.fire_due_timers(rt) == 1
-    assert timers.fire_due_timers(rt) == 0
-    assert only_task(rt, iid, MASH_DECISION).overdue
-    assert overdue_events(rt, iid) == [(MASH_DECISION, "timer")]
+    assert_flagged_once_after(rt, clock, iid, MASH_DECISION, local(2025, 12, 29, 23, 59))
 
     clock.set(local(2025, 12, 30, 9, 30))
     y7_mash_decision(rt, iid, "2025-12-24", after_step_down_from_cin_cp="No")
