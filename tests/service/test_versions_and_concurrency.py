@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import threading
 
-import pytest
 
 from bpmnrun.library.bundles import SpecCache
 from bpmnrun.service import deploy, instances, queries, tasks, timers

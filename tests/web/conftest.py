@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from bpmnrun.store.models import User
 from bpmnrun.web import create_app
-from tests.support import add_users, deploy_library, smith_family
+from tests.support import deploy_library, smith_family
 
 
 class Browser:
