@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from ..clock import Clock
 from ..service.runtime import Runtime
 from ..store.database import Database
-from . import api, assets, auth, cases, errors, filters, library_pages, security, task_pages, worklist
+from . import analysis_pages, api, assets, auth, cases, errors, filters, library_pages, security, task_pages, worklist
 
 WEB_DIR = Path(os.environ.get("BPMNRUN_WEB_DIR", Path(__file__).resolve().parents[3] / "web"))
 
@@ -53,6 +53,6 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (assets, auth, worklist, task_pages, cases, library_pages, api):
+    for module in (assets, auth, worklist, task_pages, cases, library_pages, analysis_pages, api):
         app.register_blueprint(module.bp)
     return app
