@@ -1,0 +1,99 @@
+"""Benchmark (issue 4): bpmnrun measured through HTTP on the small diagram (two lanes, three user tasks with a
+one-field form), with the peer's figures (spiff-arena, one worker, this machine kind) and our goals beside ours.
+
+(1) task completion latency (median, p90) and the SQL statements and commits of one completion;
+(2) the team task list with 100 vs 2,000 open cases and 3 vs 500 users (configurations alternated);
+(3) completions per second with 1 and 2 gunicorn workers on PostgreSQL, then a lost-update audit.
+
+Run: .venv/bin/python benchmarks/bench_http.py [--quick] [--parts 1,2,3] [--pg URL]
+Loopback only (ports 5170-5179 by default); every loop is bounded and the servers stop by themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import http_latency  # noqa: E402
+import http_workers  # noqa: E402
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test_h7"
+
+
+def part_completion(count: int, port: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        found = http_latency.completion(Path(tmp), count, warmup=max(10, count // 10), port=port)
+    sql = http_latency.summarise_tally(found.tallies)
+    print(f"\n(1) one task completion, {len(found.cold)} completions after warm-up, SQLite file")
+    print(f"    through: {found.how}")
+    _row("latency median, case's first completion", _ms(statistics.median(found.cold)), "26-38 ms", "<= 3 ms")
+    _row("latency p90, case's first completion", _ms(http_latency.p90(found.cold)), "", "")
+    _row("latency median, next completion (cached)", _ms(statistics.median(found.warm)), "", "<= 3 ms")
+    _row("latency p90, next completion (cached)", _ms(http_latency.p90(found.warm)), "", "")
+    _row("SQL statements per completion request", sql["statements"], "88", "<= 10")
+    _row("  of which in the completion's transaction", sql["in the unit of work"], "", "")
+    _row("  of which outside it (user loading, reads)", sql["outside it (user loading, reads)"], "", "")
+    _row("commits per completion", sql["commits"], "5", "1")
+    sample = sql["sample"]
+    print("    statements of one completion request (first 160 characters each):")
+    for label, statements in (("read", sample.read), ("unit of work", sample.committed)):
+        for statement in statements:
+            print(f"      [{label}] {statement}")
+
+
+def part_team_list(rounds: int, port: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        found = http_latency.team_list(Path(tmp), rounds, port)
+    print(f"\n(2) team task list (team inbox of '{http_latency.TEAM}', first page), median of {rounds} "
+          "alternating rounds, SQLite files")
+    print("    seeding: " + ", ".join(f"{k} {v:.1f} s" for k, v in found.seeding.items()))
+    if not found.api:
+        print("    (the JSON API is not there yet: the HTML page only)")
+    base, cases, people = http_latency.CONFIGS
+    for page, medians in found.medians.items():
+        statements = found.statements[page]
+        print(f"    {page}")
+        for name, seconds in medians.items():
+            _row(f"  {name} ({statements[name]} SQL statements)", _ms(seconds), "13 ms (3 users)" if name == base else
+                 "158 ms (500 users)" if name == people else "", "<= 5 ms")
+        _row("  ratio 2,000 / 100 cases", f"{medians[cases] / medians[base]:.2f}", "", "flat (<= 1.2)")
+        _row("  ratio 500 / 3 users", f"{medians[people] / medians[base]:.2f}", "12", "flat (<= 1.2)")
+
+
+def _row(label: str, ours: str, peer: str, goal: str) -> None:
+    print(f"    {label:<52}{ours:>22}  {peer:>18}  {goal:>14}")
+
+
+def _header() -> None:
+    print(f"    {'':<52}{'bpmnrun':>22}  {'peer (spiff-arena)':>18}  {'goal':>14}")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a run of well under a minute")
+    parser.add_argument("--parts", default="1,2,3", help="which parts to run, e.g. 1,2")
+    parser.add_argument("--pg", default=os.environ.get("BPMNRUN_BENCH_DATABASE_URL", DEFAULT_PG),
+                        help="PostgreSQL URL for part 3 (its tables are dropped: use a database of its own)")
+    parser.add_argument("--port", type=int, default=5170, help="first of the loopback ports used (5 in all)")
+    args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+    _header()
+    if "1" in parts:
+        part_completion(60 if args.quick else 300, args.port)
+    if "2" in parts:
+        part_team_list(30 if args.quick else 200, args.port + 1)
+    if "3" in parts:
+        http_workers.report(args.pg, args.port + 4, quick=args.quick, row=_row)
+
+
+if __name__ == "__main__":
+    main()
