@@ -46,9 +46,13 @@ class ProcessBundle:
 
 def load_bundles(paths: Iterable[str | Path]) -> dict[str, ProcessBundle]:
     """Bundles of every executable process under `paths`, callees resolved among them."""
+    return bundles_of(DiagramFile.parse(str(path), path.read_bytes()) for path in find_diagrams(paths))
+
+
+def bundles_of(files: Iterable[DiagramFile]) -> dict[str, ProcessBundle]:
+    """Bundles of every executable process of `files` (a later file wins a process id), callees resolved among them."""
     diagrams: dict[str, DiagramFile] = {}
-    for path in find_diagrams(paths):
-        diagram = DiagramFile.parse(str(path), path.read_bytes())
+    for diagram in files:
         for pid in diagram.process_ids:
             diagrams[pid] = diagram
     built: dict[str, ProcessBundle] = {}

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Iterable
 
-from sqlalchemy import select
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..library.bundles import ParsedSpec, ProcessBundle, load_bundles, parse_sources
+from ..library.bundles import ParsedSpec, ProcessBundle, bundles_of, load_bundles, parse_sources
+from ..library.files import DiagramFile
+from ..library.problems import DiagramError, Problem
 from ..library.validation import Checker
 from ..store.models import ProcessVersion
-from .errors import DiagramInvalid, NotFound
+from .errors import Conflict, DiagramInvalid, InvalidInput, NotFound
 from .runtime import Runtime
 
 AUTHORITIES = {"lincs": "Lincolnshire", "york": "York", "authc": "Authority C"}
@@ -102,3 +108,126 @@ def _sources(session: Session, version: ProcessVersion) -> dict[str, bytes]:
     for callee_id in version.calls.values():
         sources.update(_sources(session, session.get(ProcessVersion, callee_id)))
     return sources
+
+
+# --- a diagram uploaded by a process owner -----------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 1024 * 1024  # the library's largest diagram is under 100 kB
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    processes: list[Deployed]  # what the file defines, new or unchanged
+    callers: list[Deployed]  # processes given a new version because they call one that changed
+
+
+def deploy_upload(rt: Runtime, filename: str, content: bytes, actor: str,
+                  allow_scripts: bool = False) -> Uploaded:
+    """Check one uploaded .bpmn file against the deployed library, then deploy it.
+
+    Every caller of a changed process gets a new version too, as `deploy` does for a folder, so new
+    work uses the change. Unchanged content deploys nothing. Running cases keep their versions.
+    """
+    name = upload_name(filename)
+    _check_upload_bytes(content)
+    uploaded = _readable(name, content)
+    library = {v.process_id: v for v in _latest_versions(rt)}
+    own = set(uploaded.process_ids) if uploaded else set()
+    source_path = _source_path(name, [library[pid] for pid in own if pid in library])
+    rest = [v for pid, v in library.items() if pid not in own]
+    problems = _check_against(name, content, rest, allow_scripts)
+    if problems or uploaded is None:
+        raise DiagramInvalid(problems or [Problem(name, 0, "-", "not a readable diagram")])
+    files = [DiagramFile.parse(v.source_path, v.xml.encode("utf-8")) for v in rest]
+    try:
+        bundles = bundles_of([*files, DiagramFile.parse(source_path, content)])
+    except DiagramError as exc:
+        raise DiagramInvalid(exc.problems) from None
+    return _deploy_with_callers(rt, bundles, uploaded.process_ids, actor)
+
+
+def upload_name(filename: str | None) -> str:
+    # Browsers send a bare name, but some old ones send the client's whole path.
+    name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip()
+    if not name:
+        raise InvalidInput({"file": "Select a .bpmn file"})
+    if not name.lower().endswith(".bpmn"):
+        raise InvalidInput({"file": f"The selected file must be a .bpmn file: {name} is not"})
+    return name
+
+
+def _check_upload_bytes(content: bytes) -> None:
+    if not content.strip():
+        raise InvalidInput({"file": "The selected file is empty"})
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInput({"file": f"The selected file must be smaller than {MAX_UPLOAD_BYTES // 1024 // 1024} MB"})
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput({"file": "The selected file must be saved as UTF-8, as modellers save it"}) from None
+
+
+def _readable(name: str, content: bytes) -> DiagramFile | None:
+    """The parsed upload, or None when it is not well-formed (the check then says where)."""
+    try:
+        diagram = DiagramFile.parse(name, content)
+    except etree.XMLSyntaxError:
+        return None
+    # Modellers never write a DOCTYPE; refusing it keeps entity tricks out of every later parse.
+    if diagram.tree.getroottree().docinfo.doctype:
+        raise DiagramInvalid([Problem(name, 1, "-", "a diagram must not declare a DOCTYPE or entities")])
+    return diagram
+
+
+def _latest_versions(rt: Runtime) -> list[ProcessVersion]:
+    with rt.reading() as session:
+        newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
+                  .group_by(ProcessVersion.process_id).subquery())
+        versions = session.scalars(select(ProcessVersion).join(
+            newest, (newest.c.process_id == ProcessVersion.process_id) & (newest.c.v == ProcessVersion.version)))
+        rows = list(versions)
+        session.expunge_all()
+        return rows
+
+
+def _source_path(name: str, replaced: list[ProcessVersion]) -> str:
+    """Where the library keeps this file, when the upload is a new version of it; else its name."""
+    for version in replaced:
+        if Path(version.source_path).name == name:
+            return version.source_path
+    return name
+
+
+def _check_against(name: str, content: bytes, library: list[ProcessVersion], allow_scripts: bool) -> list[Problem]:
+    """Problems of the upload, its call activities resolved in `library`, named by the upload's own name."""
+    with tempfile.TemporaryDirectory(prefix="bpmnrun-upload-") as tmp:
+        upload = Path(tmp, "upload.bpmn")
+        upload.write_bytes(content)
+        shown = {str(upload): name}
+        folder = Path(tmp, "library")
+        folder.mkdir()
+        for n, version in enumerate(library):
+            path = folder / f"{n:04d}.bpmn"
+            path.write_text(version.xml, encoding="utf-8")
+            shown[str(path)] = version.source_path
+        problems = Checker(allow_scripts=allow_scripts).check([upload], library=[folder])
+    return [dataclasses.replace(p, path=shown.get(p.path, p.path)) for p in problems]
+
+
+def _deploy_with_callers(rt: Runtime, bundles: dict[str, ProcessBundle], uploaded: list[str],
+                         actor: str) -> Uploaded:
+    changed = set(uploaded)
+    callers = [pid for pid, bundle in bundles.items() if pid not in changed and _calls_any(bundle, changed)]
+    results: dict[str, Deployed] = {}
+    try:
+        with rt.transaction() as session:
+            for pid in [*uploaded, *callers]:
+                _deploy_bundle(session, bundles[pid], actor, rt, results)
+    except IntegrityError:
+        # Two owners deployed the same process at once: the other one's version number won.
+        raise Conflict("another deployment of this process happened at the same time: upload it again") from None
+    return Uploaded([results[pid] for pid in uploaded], [results[pid] for pid in callers if results[pid].new])
+
+
+def _calls_any(bundle: ProcessBundle, process_ids: set[str]) -> bool:
+    return any(pid in process_ids or _calls_any(callee, process_ids) for pid, callee in bundle.calls.items())
