@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+import http_profile
 from http_harness import Client, SqlCounter, SqlTally, percentile, serve
 from http_seed import PASSWORD, TEAM, WORKER, add_workers, deploy_diagram, ready_tasks, start_cases
 
@@ -39,7 +40,7 @@ class Completions:
     tallies: list[SqlTally]
 
 
-def completion(tmp: Path, count: int, warmup: int, port: int) -> Completions:
+def completion(tmp: Path, count: int, warmup: int, port: int, profile: bool = False) -> Completions:
     rt = Runtime(Database(f"sqlite:///{tmp}/completion.sqlite"))
     deploy_diagram(rt, tmp)
     add_workers(rt, 3)
@@ -61,10 +62,21 @@ def completion(tmp: Path, count: int, warmup: int, port: int) -> Completions:
                     out.warm.append(warm)
                     out.tallies.append(tally)
             client.close()
+        if profile and out.how.startswith("POST"):
+            _profile_completion(rt, count)
     finally:
         counter.remove()
         rt.db.dispose()
     return out
+
+
+def _profile_completion(rt: Runtime, count: int) -> None:
+    start_cases(rt, count + 1)
+    todo = ready_tasks(rt)
+    client = http_profile.test_client(rt, users.issue_token(rt, WORKER))
+    http_profile.profile("POST /api/v1/tasks/<id>/complete",
+                         lambda: client.post(f"{API_TASKS}/{todo.pop()}/complete", json={"data": {"note": "done"}}),
+                         count)
 
 
 def _completer(rt: Runtime, client: Client) -> tuple[Callable[[str], float], str]:
@@ -104,7 +116,11 @@ def summarise_tally(tallies: list[SqlTally]) -> dict[str, object]:
 
 # --- (2) the team task list --------------------------------------------------------------------------
 
-CONFIGS = {"100 cases, 3 users": (100, 3), "2,000 cases, 3 users": (2000, 3), "100 cases, 500 users": (100, 500)}
+BASE = "100 cases, 3 users"
+SAME_INBOX = "2,000 cases, same inbox"  # 1,900 more cases, moved on to task 2 (Team B's inbox)
+BIG_INBOX = "2,000 cases, all in the inbox"  # 1,900 more cases, all at task 1 (Team A's inbox)
+MANY_USERS = "100 cases, 500 users"
+CONFIGS = {BASE: (0, False, 0), SAME_INBOX: (1900, True, 0), BIG_INBOX: (1900, False, 0), MANY_USERS: (0, False, 497)}
 
 
 @dataclass
@@ -116,7 +132,7 @@ class ListFigures:
 
 
 def build_configs(tmp: Path) -> tuple[dict[str, Path], dict[str, float]]:
-    """The base database is built once and copied, so the three differ only in what is measured."""
+    """The base database is built once and copied, so the configurations differ only in what is measured."""
     seeding: dict[str, float] = {}
     base = tmp / "list-base.sqlite"
     rt = Runtime(Database(f"sqlite:///{base}"))
@@ -125,20 +141,27 @@ def build_configs(tmp: Path) -> tuple[dict[str, Path], dict[str, float]]:
     seeding["100 cases"] = start_cases(rt, 100)
     rt.db.dispose()  # closing the last connection checkpoints the WAL into the file we copy
     files = {}
-    for name, (cases_wanted, users_wanted) in CONFIGS.items():
-        path = tmp / f"list-{cases_wanted}-{users_wanted}.sqlite"
+    for n, (name, (more_cases, moved_on, more_users)) in enumerate(CONFIGS.items()):
+        path = tmp / f"list-{n}.sqlite"
         shutil.copy(base, path)
         rt = Runtime(Database(f"sqlite:///{path}"))
-        if cases_wanted > 100:
-            seeding[f"{cases_wanted - 100:,} more cases"] = start_cases(rt, cases_wanted - 100)
-        if users_wanted > 3:
-            add_workers(rt, users_wanted - 3, first=3)
+        if more_cases:
+            t0 = time.perf_counter()
+            known = set(ready_tasks(rt))
+            start_cases(rt, more_cases)
+            if moved_on:
+                for task_id in ready_tasks(rt):
+                    if task_id not in known:
+                        tasks.complete_task(rt, task_id, WORKER, {"note": "done"})
+            seeding[f"{more_cases:,} more cases{', task 1 done' if moved_on else ''}"] = time.perf_counter() - t0
+        if more_users:
+            add_workers(rt, more_users, first=3)
         rt.db.dispose()
         files[name] = path
     return files, seeding
 
 
-def team_list(tmp: Path, rounds: int, first_port: int) -> ListFigures:
+def team_list(tmp: Path, rounds: int, first_port: int, profile: bool = False) -> ListFigures:
     files, seeding = build_configs(tmp)
     runtimes = {name: Runtime(Database(f"sqlite:///{path}")) for name, path in files.items()}
     pages = {"HTML team inbox  GET /?view=team": ("/", {"view": "team", "team": TEAM})}
@@ -156,9 +179,23 @@ def team_list(tmp: Path, rounds: int, first_port: int) -> ListFigures:
                                         for name in chosen}
         for client in [*clients.values(), *api_clients.values()]:
             client.close()
+    if profile:
+        _profile_lists(runtimes, figures.api, rounds)
     for rt in runtimes.values():
         rt.db.dispose()
     return figures
+
+
+def _profile_lists(runtimes: dict[str, Runtime], api: bool, rounds: int) -> None:
+    for name in (MANY_USERS, BIG_INBOX):
+        rt = runtimes[name]
+        page = http_profile.test_client(rt, users.issue_token(rt, WORKER))
+        http_profile.sign_in(page, WORKER, PASSWORD)
+        http_profile.profile(f"the HTML team inbox, {name}", lambda: page.get(f"/?view=team&team={TEAM}"), rounds)
+        if api:
+            client = http_profile.test_client(rt, users.issue_token(rt, WORKER))
+            http_profile.profile(f"GET {API_TASKS}, {name}", lambda: client.get(f"{API_TASKS}?team={TEAM}&limit=25"),
+                                 rounds)
 
 
 def _alternate(clients: dict[str, Client], path: str, params: dict, rounds: int) -> dict[str, float]:

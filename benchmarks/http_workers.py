@@ -1,0 +1,226 @@
+"""Part (3) of the HTTP benchmark: completions per second with 1 and 2 gunicorn workers on PostgreSQL, then
+an audit that nothing was lost: every completion the client saw as 200 left exactly one completed task row
+and one `task_completed` event, each case's revision grew by its number of completions, and a completion
+sent several times at once got exactly one 200 and 409 for the rest."""
+
+from __future__ import annotations
+
+import os
+import queue
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from http_harness import Client
+from http_seed import WORKER, add_workers, deploy_diagram, ready_tasks, start_cases
+from sqlalchemy import func, select, text
+
+from bpmnrun.service import users
+from bpmnrun.service.runtime import Runtime
+from bpmnrun.store.database import Database
+from bpmnrun.store.models import Event, Instance, Task
+
+COMPLETE = "/api/v1/tasks/{}/complete"
+CLIENT_THREADS = 6  # more requests in flight than workers, so that neither configuration waits on the client
+DUPLICATES = 4  # requests sent at once for the same task in the duplicate test
+
+
+@dataclass
+class Run:
+    workers: int
+    completions: int
+    seconds: float
+    statuses: Counter = field(default_factory=Counter)
+
+    @property
+    def per_second(self) -> float:
+        return self.completions / self.seconds
+
+
+@dataclass
+class Ledger:
+    """What the client saw: task id -> HTTP statuses of its completion requests."""
+
+    seen: dict[str, list[int]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, task_id: str, status: int) -> None:
+        with self.lock:
+            self.seen.setdefault(task_id, []).append(status)
+
+
+def fresh_database(url: str) -> Runtime:
+    """An empty schema in the benchmark's own database, migrated."""
+    db = Database(url, migrate=False)
+    if db.is_sqlite:
+        raise SystemExit("part 3 needs PostgreSQL: pass --pg postgresql+psycopg://...")
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    db.migrate()
+    return Runtime(db)
+
+
+@contextmanager
+def gunicorn(url: str, workers: int, port: int) -> Iterator[int]:
+    """`gunicorn -w N 'bpmnrun.web.wsgi:app'` on loopback; stopped (TERM, then KILL) when the block ends."""
+    env = {**os.environ, "BPMNRUN_DATABASE_URL": url, "BPMNRUN_SECRET_KEY": secrets.token_hex(32)}
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+               "--log-level", "warning", "bpmnrun.web.wsgi:app"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_until_up(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _wait_until_up(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn stopped: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if Client(port).get("/sign-in").status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer on port {port} within {seconds:.0f} s")
+
+
+def drive(port: int, token: str, task_ids: list[str], ledger: Ledger) -> float:
+    """CLIENT_THREADS keep-alive clients complete the given tasks, each task once. Returns the seconds."""
+    work: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for task_id in task_ids:
+        work.put(task_id)
+
+    def client_loop() -> None:
+        client = Client(port, token)
+        while True:
+            try:
+                task_id = work.get_nowait()
+            except queue.Empty:
+                break
+            ledger.record(task_id, client.post_json(COMPLETE.format(task_id), {"data": {"note": "done"}}).status)
+        client.close()
+
+    threads = [threading.Thread(target=client_loop) for _ in range(CLIENT_THREADS)]
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return time.perf_counter() - t0
+
+
+def duplicates(port: int, token: str, task_ids: list[str], ledger: Ledger) -> None:
+    """Each task completed by DUPLICATES requests released together."""
+    clients = [Client(port, token) for _ in range(DUPLICATES)]
+    for task_id in task_ids:
+        barrier = threading.Barrier(DUPLICATES)
+
+        def send(client: Client, task_id: str = task_id, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait(timeout=30)
+            ledger.record(task_id, client.post_json(COMPLETE.format(task_id), {"data": {"note": "twice"}}).status)
+
+        threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    for client in clients:
+        client.close()
+
+
+def revisions(rt: Runtime) -> dict[int, int]:
+    with rt.reading() as session:
+        return dict(session.execute(select(Instance.id, Instance.revision)).all())
+
+
+def audit(rt: Runtime, ledger: Ledger, before: dict[int, int], duplicated: list[str]) -> list[str]:
+    """Problems found (none means nothing lost and nothing done twice)."""
+    problems: list[str] = []
+    with rt.reading() as session:
+        rows = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(list(ledger.seen))))}
+        events = Counter(session.scalars(select(Event.task_id).where(Event.action == "task_completed")))
+    after = revisions(rt)
+    expected: Counter = Counter()
+    for task_id, statuses in ledger.seen.items():
+        oks = statuses.count(200)
+        if task_id in duplicated and (oks != 1 or statuses.count(409) != len(statuses) - 1):
+            problems.append(f"task {task_id} sent {len(statuses)} times at once: statuses {sorted(statuses)}")
+        elif task_id not in duplicated and statuses != [200]:
+            problems.append(f"task {task_id}: statuses {statuses}")
+        row = rows.get(task_id)
+        if oks and (row is None or row.state != "completed" or row.completed_by != WORKER):
+            problems.append(f"task {task_id} answered 200 but its row is {row and row.state}")
+        if events[task_id] != min(oks, 1) or oks > 1:
+            problems.append(f"task {task_id}: {oks} answers 200, {events[task_id]} task_completed events")
+        if oks and row is not None:
+            expected[row.instance_id] += 1
+    for instance_id, count in expected.items():
+        grown = after[instance_id] - before[instance_id]
+        if grown != count:
+            problems.append(f"case work {instance_id}: revision grew by {grown} for {count} completions")
+    return problems
+
+
+def report(url: str, port: int, quick: bool, row: Callable[[str, str, str, str], None]) -> None:
+    per_run, rounds, dupes = (150, 1, 10) if quick else (400, 2, 40)
+    rt = fresh_database(url)
+    with tempfile.TemporaryDirectory() as tmp:
+        deploy_diagram(rt, Path(tmp))
+    add_workers(rt, 3)
+    warmup = 20
+    needed = 2 * rounds * (per_run + warmup) + dupes
+    seeded = start_cases(rt, needed)
+    token = users.issue_token(rt, WORKER)
+    todo = ready_tasks(rt)
+    before = revisions(rt)
+    ledger = Ledger()
+    runs: list[Run] = []
+    for _ in range(rounds):  # alternate -w 1 and -w 2, so machine noise hits both alike
+        for workers in (1, 2):
+            with gunicorn(url, workers, port):
+                warm, todo = todo[:warmup], todo[warmup:]
+                drive(port, token, warm, ledger)
+                batch, todo = todo[:per_run], todo[per_run:]
+                seconds = drive(port, token, batch, ledger)
+                runs.append(Run(workers, len(batch), seconds, Counter(s for t in batch for s in ledger.seen[t])))
+    duplicated = todo[:dupes]
+    with gunicorn(url, 2, port):
+        duplicates(port, token, duplicated, ledger)
+    problems = audit(rt, ledger, before, duplicated)
+    rt.db.dispose()
+    _print(runs, per_run, rounds, seeded, needed, len(duplicated), len(ledger.seen), problems, row)
+
+
+def _print(runs: list[Run], per_run: int, rounds: int, seeded: float, cases: int, dupes: int, audited: int,
+           problems: list[str], row: Callable[[str, str, str, str], None]) -> None:
+    print(f"\n(3) completions per second through gunicorn on PostgreSQL, {CLIENT_THREADS} client threads, "
+          f"{per_run} completions per run, {rounds} run(s) each, alternated")
+    print(f"    seeding: {cases:,} cases {seeded:.1f} s")
+    rates = {w: sorted(r.per_second for r in runs if r.workers == w) for w in (1, 2)}
+    for r in runs:
+        print(f"      -w {r.workers}: {r.completions} in {r.seconds:.2f} s = {r.per_second:.0f}/s, statuses "
+              f"{dict(r.statuses)}")
+    best = {w: max(v) for w, v in rates.items()}
+    row("completions/s, 1 worker (best run)", f"{best[1]:.0f}/s", "", "")
+    row("completions/s, 2 workers (best run)", f"{best[2]:.0f}/s", "", "")
+    row("speed-up 2 workers / 1", f"{best[2] / best[1]:.2f}x", "", ">= 1.7x")
+    row(f"lost updates ({audited} tasks audited, {dupes} sent {DUPLICATES}x at once)", str(len(problems)), "", "0")
+    for problem in problems[:20]:
+        print(f"      ! {problem}")
