@@ -149,6 +149,20 @@ def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:
         return [_task_view(t, case.family_name) for t in rows]
 
 
+def instance_tasks(rt: Runtime, instance_id: int, state: str = "ready") -> list[TaskView]:
+    """One piece of work's tasks in a state, as a listing (no forms, drafts or data)."""
+    with rt.reading() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"no case work {instance_id}")
+        family = session.get(Case, instance.case_id).family_name
+        rows = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == state)
+                               .options(selectinload(Task.teams), defer(Task.form), defer(Task.draft),
+                                        defer(Task.data), defer(Task.documentation))
+                               .order_by(Task.position))
+        return [_task_view(t, family, listing=True) for t in rows]
+
+
 def history(rt: Runtime, instance_id: int | None = None, case_id: int | None = None) -> list[EventView]:
     with rt.reading() as session:
         if instance_id is not None and session.get(Instance, instance_id) is None:

@@ -1,7 +1,186 @@
-"""(placeholder: this blueprint is being built)"""
+"""The JSON API under /api/v1: the caseworkers' use cases for other systems and scripts.
+
+Each route parses its input (api_input), calls one service function and returns JSON; errors become
+`{"error", "message", ...}` through web/errors.py. The OpenAPI document (api_openapi) describes every
+route here, and a test keeps the two in step.
+
+Clients sign in with a bearer token (`bpmnrun` issues them) or use the web session; a session's POSTs
+must send its CSRF token in `X-CSRFToken`, since a browser would send the cookie for any site's page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
 
-bp = Blueprint("api", __name__)
+from flask import Blueprint, current_app, jsonify, request, session, url_for
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest
+
+from ..service import access, cases, instances, queries, tasks
+from ..service.queries import InstanceView, TaskFilter
+from .api_input import flag_arg, form_values, int_arg, iso_date, json_body, object_field, text, whole_number
+from .api_openapi import openapi_document
+from .context import runtime, username
+from .security import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_LIMIT = 500
+
+# Token requests carry no cookie a browser could replay, so CSRF applies only to the session ones.
+csrf.exempt(bp)
+
+
+@bp.before_request
+def _csrf_for_sessions() -> None:
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and not _by_bearer_token():
+        csrf.protect()
+
+
+def _by_bearer_token() -> bool:
+    # Flask-Login asks the bearer-token loader only when the session names no user, so a signed-in
+    # user without "_user_id" in the session came in by token.
+    return (current_user.is_authenticated and "_user_id" not in session
+            and request.headers.get("Authorization", "").startswith("Bearer "))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+@bp.get("/tasks")
+def list_tasks():
+    wanted = TaskFilter(team=request.args.get("team") or None, mine=flag_arg("mine"),
+                        case_id=int_arg("case", None, low=1), process_id=request.args.get("process") or None,
+                        overdue=flag_arg("overdue"))
+    limit = int_arg("limit", 50, low=1, high=MAX_LIMIT)
+    offset = int_arg("offset", 0, low=0)
+    listed = queries.list_tasks(runtime(), username(), team=wanted.team, mine=wanted.mine, case_id=wanted.case_id,
+                                process_id=wanted.process_id, overdue=wanted.overdue, limit=limit, offset=offset)
+    total = queries.count_tasks(runtime(), username(), wanted)
+    return jsonify({"tasks": [t.to_json() for t in listed], "total": total})
+
+
+@bp.get("/tasks/<task_id>")
+def show_task(task_id: str):
+    return jsonify(queries.get_task(runtime(), task_id, username()).to_json())
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete_task(task_id: str):
+    values = form_values(json_body({"data"}, {"data"}))
+    clean = tasks.complete_task(runtime(), task_id, username(), values)
+    instance_id = queries.get_task(runtime(), task_id, username()).instance_id
+    return jsonify({"task_id": task_id, "data": _plain(clean), "instance": _instance_json(instance_id)})
+
+
+@bp.post("/tasks/<task_id>/draft")
+def save_draft(task_id: str):
+    values = form_values(json_body({"data"}, {"data"}))
+    draft = tasks.save_draft(runtime(), task_id, username(), values)
+    return jsonify({"task_id": task_id, "draft": _plain(draft)})
+
+
+@bp.post("/tasks/<task_id>/claim")
+def claim_task(task_id: str):
+    """Claim (no body), Pass to Worker (`to`), or give back to the team (`release`)."""
+    body = json_body({"to", "release"}, optional_body=True)
+    if "to" in body and body.get("release"):
+        raise BadRequest("send either to or release, not both")
+    if "release" in body and not isinstance(body["release"], bool):
+        raise BadRequest("release must be true or false")
+    if "to" in body:
+        worker = text(body, "to").strip()
+        tasks.pass_to_worker(runtime(), task_id, username(), worker)
+        return jsonify({"task_id": task_id, "assignee": worker})
+    if body.get("release"):
+        tasks.unclaim(runtime(), task_id, username())
+        return jsonify({"task_id": task_id, "assignee": None})
+    tasks.claim(runtime(), task_id, username())
+    return jsonify({"task_id": task_id, "assignee": username()})
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+@bp.post("/cases")
+def create_case():
+    body = json_body({"family_name", "children"}, {"family_name"})
+    children = body.get("children", [])
+    if not isinstance(children, list):
+        raise BadRequest("children must be a list")
+    created = cases.create_case(runtime(), text(body, "family_name"), [_child(c, i) for i, c in enumerate(children)],
+                                username())
+    response = jsonify(_case_json(created))
+    return response, 201, {"Location": url_for("api.show_case", case_id=created.id)}
+
+
+@bp.get("/cases/<int:case_id>")
+def show_case(case_id: int):
+    # Like the case page: any caseworker may see a family and its children, to start work on it.
+    return jsonify(_case_json(cases.get_case(runtime(), case_id)))
+
+
+def _child(item: Any, index: int) -> cases.Child:
+    where = f"children[{index}]"
+    if not isinstance(item, dict):
+        raise BadRequest(f"{where} must be an object with name and date_of_birth")
+    unknown = sorted(set(item) - {"name", "date_of_birth"})
+    if unknown:
+        raise BadRequest(f"{where}: unknown field {unknown[0]!r}; expected date_of_birth, name")
+    if not isinstance(item.get("name"), str):
+        raise BadRequest(f"{where}.name must be a string")
+    return cases.Child(item["name"], iso_date(item.get("date_of_birth"), f"{where}.date_of_birth"))
+
+
+def _case_json(case: cases.CaseView) -> dict[str, Any]:
+    return {"id": case.id, "family_name": case.family_name, "subjects": [s.as_data() for s in case.subjects]}
+
+
+# --- work on a case (instances) -------------------------------------------------------------------
+
+@bp.post("/instances")
+def start_work():
+    body = json_body({"process_id", "case_id", "subject_ids", "data"}, {"process_id", "case_id"})
+    subject_ids = body.get("subject_ids")
+    if subject_ids is not None:
+        if not isinstance(subject_ids, list):
+            raise BadRequest("subject_ids must be a list of whole numbers")
+        subject_ids = [whole_number(s, "subject_ids[]") for s in subject_ids]
+    instance_id = instances.start_work(runtime(), text(body, "process_id"), whole_number(body["case_id"], "case_id"),
+                                       username(), subject_ids, object_field(body, "data"))
+    response = jsonify(_instance_json(instance_id))
+    return response, 201, {"Location": url_for("api.show_instance", instance_id=instance_id)}
+
+
+@bp.get("/instances/<int:instance_id>")
+def show_instance(instance_id: int):
+    access.require_instance_access(runtime(), username(), instance_id)
+    found = _instance_json(instance_id)
+    found["history"] = [e.to_json() for e in queries.history(runtime(), instance_id=instance_id)]
+    return jsonify(found)
+
+
+def _instance_json(instance_id: int) -> dict[str, Any]:
+    """The work's state and its open tasks (listed without their forms)."""
+    view: InstanceView = queries.get_instance(runtime(), instance_id)
+    return {
+        "id": view.id, "case_id": view.case_id, "process_id": view.process_id, "version": view.version,
+        "title": view.title, "status": view.status, "end_event": view.end_event,
+        "started_at": view.started_at.isoformat(), "started_by": view.started_by,
+        "ended_at": view.ended_at.isoformat() if view.ended_at else None,
+        "waiting_messages": list(view.waiting_messages),
+        "tasks": [t.to_json() for t in queries.instance_tasks(runtime(), instance_id)],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Recorded data as JSON with ISO dates (Flask would write dates in the HTTP format)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

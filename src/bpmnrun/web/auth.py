@@ -24,7 +24,7 @@ class SignedInUser(UserMixin):
         return self.view.username
 
 
-PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "assets.govuk_asset", "assets.govuk_bundle"}
+PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "assets.govuk_asset", "assets.govuk_bundle", "api.openapi"}
 
 
 def init_app(app: Flask) -> None:
