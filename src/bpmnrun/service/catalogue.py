@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ..library.summary import ProcessSummary, summarise
 from ..store.models import ProcessVersion
+from .deploy import _sources, latest_version
 from .runtime import Runtime
 
 
@@ -57,3 +58,22 @@ def catalogue(rt: Runtime) -> list[CatalogueEntry]:
         return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path,
                                summarise(etree.fromstring(v.xml.encode()), v.process_id, v.title))
                 for v in versions]
+
+
+@dataclass(frozen=True)
+class DeployedSources:
+    """The newest deployed version of a process with the XML of everything it pins (for the analysts)."""
+
+    process_id: str
+    version: int
+    title: str
+    authority: str
+    sources: dict[str, bytes]
+
+
+def deployed_sources(rt: Runtime, process_id: str) -> DeployedSources:
+    """Raises NotFound if the process is not deployed."""
+    with rt.reading() as session:
+        version = latest_version(session, process_id)
+        return DeployedSources(version.process_id, version.version, version.title, version.authority,
+                               _sources(session, version))

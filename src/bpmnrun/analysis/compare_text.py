@@ -1,0 +1,105 @@
+"""The comparison as plain text for a terminal: cells wrapped so every line fits the width (120 by default)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .compare import Comparison, Variant
+from .differences import differences
+
+ABSENT = "absent"
+
+
+def render_text(comparison: Comparison, width: int = 120) -> str:
+    parts = [_legend(comparison, width), _aligned(comparison, width), _figures(comparison, width)]
+    parts.extend(_paths(v, width) for v in comparison.variants)
+    parts.append(_differences(comparison, width))
+    return "\n\n".join(parts) + "\n"
+
+
+def _legend(comparison: Comparison, width: int) -> str:
+    lines = ["Variants"]
+    for v in comparison.variants:
+        version = f" v{v.version}" if v.version else ""
+        lines.extend(textwrap.wrap(f"{v.label}: {v.process_id}{version} — {v.structure.title}", width,
+                                   subsequent_indent="    "))
+    return "\n".join(lines)
+
+
+def table(header: list[str], rows: list[list[str]], first: int, width: int) -> str:
+    """A table whose first column is `first` wide and whose other columns share the rest; cells wrap."""
+    columns = len(header) - 1
+    other = max(8, (width - first - 3 * columns) // max(columns, 1))
+    widths = [first] + [other] * columns
+    rule = "-+-".join("-" * w for w in widths)
+    lines = _row(header, widths) + [rule]
+    for row in rows:
+        lines.extend(_row(row, widths))
+        lines.append(rule)
+    return "\n".join(lines)
+
+
+def _row(cells: list[str], widths: list[int]) -> list[str]:
+    wrapped = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(cells, widths)]
+    height = max(len(w) for w in wrapped)
+    return [" | ".join((w[i] if i < len(w) else "").ljust(width) for w, width in zip(wrapped, widths)).rstrip()
+            for i in range(height)]
+
+
+def _aligned(comparison: Comparison, width: int) -> str:
+    header = ["activity"] + [v.label for v in comparison.variants]
+    rows = [[a.replace("_", " ")] + ["; ".join(cell) or ABSENT for cell in comparison.cells(a)] for a in comparison.activities()]
+    return "Activities aligned by vocabulary (task (lane); 'absent' where the variant has no such step)\n" + \
+        table(header, rows, 18, width)
+
+
+def _spread(figures: dict) -> str:
+    return " / ".join(_number(figures[k]) for k in ("min", "median", "max"))
+
+
+def _number(value) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _figures(comparison: Comparison, width: int) -> str:
+    rows: list[list[str]] = []
+
+    def add(name: str, cell) -> None:
+        rows.append([name] + [cell(v) for v in comparison.variants])
+
+    add("user tasks", lambda v: str(len(v.structure.tasks)))
+    add("lanes", lambda v: f"{len(v.structure.lanes)}: " + ", ".join(v.structure.lanes))
+    add("decisions", lambda v: str(len(v.structure.decisions)))
+    add("timers", lambda v: "; ".join(f"{t.name} ({t.limit})" for t in v.structure.timers) or "none")
+    add("authorisation points", lambda v: "; ".join(
+        dict.fromkeys(t.name + (" (may be self)" if t.self_authorisable else "") for t in v.structure.authorisations))
+        or "none")
+    add("consent an explicit gate", lambda v: "yes" if v.structure.consent_gates else "no")
+    add("step-down decided by", lambda v: ", ".join(v.structure.decision_makers) or "—")
+    add("paths", lambda v: str(len(v.paths.paths)) + (" (more cut by the loop bound)" if v.paths.cut else ""))
+    add("steps min/median/max", lambda v: _spread(v.paths.figures()["steps"]))
+    add("hand-offs min/median/max", lambda v: _spread(v.paths.figures()["handoffs"]))
+    header = ["figure"] + [v.label for v in comparison.variants]
+    return "Per variant (sub-processes included)\n" + table(header, rows, 18, width)
+
+
+def _paths(v: Variant, width: int) -> str:
+    lines = [f"Paths of {v.label} ({len(v.paths.paths)})"]
+    for number, path in enumerate(v.paths.paths, 1):
+        handoffs = path.handoffs()
+        head = (f"{number}. {len(path.steps)} user tasks, {len(path.lanes())} lanes, {len(handoffs)} hand-offs, "
+                f"{len(path.timers)} timers → {path.outcome}")
+        lines.extend(textwrap.wrap(head, width, subsequent_indent="   "))
+        steps = " → ".join(f"{s.name} ({s.lane})" + (" [per child]" if s.multi_instance else "") for s in path.steps)
+        lines.extend(textwrap.wrap("steps: " + steps, width, initial_indent="   ", subsequent_indent="     "))
+        if handoffs:
+            words = "; ".join(f"{h.source_lane} → {h.target_lane}" for h in handoffs)
+            lines.extend(textwrap.wrap("hand-offs: " + words, width, initial_indent="   ", subsequent_indent="     "))
+    return "\n".join(lines)
+
+
+def _differences(comparison: Comparison, width: int) -> str:
+    lines = ["Differences"]
+    for sentence in differences(comparison):
+        lines.extend(textwrap.wrap(sentence, width, initial_indent="- ", subsequent_indent="  "))
+    return "\n".join(lines)

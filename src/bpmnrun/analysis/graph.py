@@ -1,0 +1,152 @@
+"""A process's flow graph read from its BPMN: nodes, sequence flows, lanes and what the analysts need of each.
+
+Reads the XML only (lxml), runs nothing. One `ProcessGraph` per process id; call activities name their
+callee, which the caller looks up in the same set of sources.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from lxml import etree
+
+from ..library.files import NS, DiagramFile
+
+CAMUNDA = f"{{{NS['camunda']}}}"
+GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
+FLOW_NODES = GATEWAYS | {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+                         "boundaryEvent", "userTask", "task", "manualTask", "serviceTask", "scriptTask",
+                         "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess"}
+# "C1 (…", "catalogue L1", "§5.3 S-AUTH": the process catalogue's code for a diagram, cited in its documentation.
+CODE = re.compile(r"(?:^|catalogue|§\d+(?:\.\d+)*)\s*\(?((?:[LYC]\d+)|S-[A-Z]+)\b")
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    type: str
+    options: tuple[str, ...]
+    default: str | None
+    readonly: bool
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    kind: str  # the BPMN element's local name
+    name: str
+    lane: str | None
+    activity: str | None = None
+    activity2: str | None = None
+    assignee: str | None = None
+    multi_instance: bool = False
+    fields: tuple[FormField, ...] = ()
+    called: str | None = None  # callActivity's calledElement
+    timer: str | None = None  # timer expression of a timer event
+    event: str | None = None  # timer, message, error, … of an event
+    attached_to: str | None = None
+    interrupting: bool = True
+    default_flow: str | None = None
+
+    @property
+    def activities(self) -> tuple[str, ...]:
+        return tuple(a for a in (self.activity, self.activity2) if a)
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    source: str
+    target: str
+    name: str
+    condition: str | None
+
+
+@dataclass
+class ProcessGraph:
+    process_id: str
+    title: str
+    code: str | None
+    documentation: str
+    lanes: tuple[str, ...]
+    nodes: dict[str, Node]
+    flows: dict[str, Flow]
+    outgoing: dict[str, list[Flow]] = field(default_factory=dict)
+    incoming: dict[str, list[Flow]] = field(default_factory=dict)
+    boundaries: dict[str, list[Node]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for flow in self.flows.values():
+            self.outgoing.setdefault(flow.source, []).append(flow)
+            self.incoming.setdefault(flow.target, []).append(flow)
+        for node in self.nodes.values():
+            if node.attached_to:
+                self.boundaries.setdefault(node.attached_to, []).append(node)
+
+    def starts(self) -> list[Node]:
+        """Plain start events first: a process started by a timer or message still starts there."""
+        return [n for n in self.nodes.values() if n.kind == "startEvent" and not n.attached_to]
+
+    def of_kind(self, *kinds: str) -> list[Node]:
+        return [n for n in self.nodes.values() if n.kind in kinds]
+
+
+def read_graphs(sources: Mapping[str, bytes]) -> dict[str, ProcessGraph]:
+    """Every executable process defined in `sources` (process id → XML), by id."""
+    graphs: dict[str, ProcessGraph] = {}
+    for path, xml in sources.items():
+        diagram = DiagramFile.parse(path, xml)
+        for pid in diagram.process_ids:
+            graphs[pid] = read_graph(diagram, pid)
+    return graphs
+
+
+def read_graph(diagram: DiagramFile, process_id: str) -> ProcessGraph:
+    process = diagram.process(process_id)
+    lane_of = {ref.text.strip(): lane.get("name")
+               for lane in process.iterfind(".//bpmn:lane", NS)
+               for ref in lane.iterfind("bpmn:flowNodeRef", NS) if ref.text}
+    doc = process.find("bpmn:documentation", NS)
+    documentation = (doc.text or "").strip() if doc is not None else ""
+    code = CODE.search(documentation)
+    nodes = {el.get("id"): _node(el, lane_of) for el in process if etree.QName(el).localname in FLOW_NODES}
+    flows = {el.get("id"): _flow(el) for el in process.iterfind("bpmn:sequenceFlow", NS)}
+    return ProcessGraph(process_id, diagram.title(process_id), code.group(1) if code else None, documentation,
+                        tuple(dict.fromkeys(lane.get("name") for lane in process.iterfind(".//bpmn:lane", NS))),
+                        nodes, flows)
+
+
+def _node(el: etree._Element, lane_of: dict[str, str]) -> Node:
+    kind = etree.QName(el).localname
+    props = {p.get("name"): p.get("value")
+             for p in el.iterfind("bpmn:extensionElements/camunda:properties/camunda:property", NS)}
+    timer = el.find("bpmn:timerEventDefinition", NS)
+    definition = next((etree.QName(d).localname.removesuffix("EventDefinition")
+                       for d in el if etree.QName(d).localname.endswith("EventDefinition")), None)
+    return Node(
+        id=el.get("id"), kind=kind, name=(el.get("name") or el.get("id")).strip(), lane=lane_of.get(el.get("id")),
+        activity=props.get("activity"), activity2=props.get("activity2"),
+        assignee=el.get(f"{CAMUNDA}assignee"),
+        multi_instance=el.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None,
+        fields=tuple(_field(f) for f in el.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS)),
+        called=el.get("calledElement"),
+        timer=next(((c.text or "").strip() for c in timer if c.text), "") if timer is not None else None,
+        event=definition, attached_to=el.get("attachedToRef"),
+        interrupting=el.get("cancelActivity", "true") != "false",
+        default_flow=el.get("default"),
+    )
+
+
+def _field(el: etree._Element) -> FormField:
+    constraints = {c.get("name") for c in el.iterfind("camunda:validation/camunda:constraint", NS)}
+    return FormField(el.get("id"), el.get("type") or "string",
+                     tuple(v.get("id") for v in el.iterfind("camunda:value", NS)),
+                     el.get("defaultValue"), "readonly" in constraints)
+
+
+def _flow(el: etree._Element) -> Flow:
+    condition = el.find("bpmn:conditionExpression", NS)
+    text = (condition.text or "").strip() if condition is not None else ""
+    return Flow(el.get("id"), el.get("sourceRef"), el.get("targetRef"), (el.get("name") or "").strip(), text or None)
