@@ -1,17 +1,178 @@
-"""(placeholder: this blueprint is being built)"""
+"""Cases: find or add a family, start work on it for chosen children, and the case page.
+
+The pages parse the form, call `service.cases`, `service.case_views` and `service.instances`, and render.
+Who may see a case's work is decided in `service.case_views` (see its docstring).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..clock import LONDON
+from ..service import case_views, cases, catalogue, instances
+from .context import runtime, username
 
 bp = Blueprint("cases", __name__)
 
+FIRST_CHILD_ROWS = 3
+MAX_CHILD_ROWS = 20
+SHARED = "Shared sub-processes"
+AUTHORITY_ORDER = ("Lincolnshire", "York", "Authority C")
+
+
+@bp.app_template_filter("long_datetime")
+def long_datetime(value: datetime | None) -> str:
+    """"3 June 2025 09:00", in England's local time."""
+    return value.astimezone(LONDON).strftime("%-d %B %Y %H:%M") if value else ""
+
+
+@bp.app_template_filter("long_date")
+def long_date(value: date | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+# --- find or add a family ------------------------------------------------------------------------------
+
+@dataclass
+class ChildRow:
+    name: str = ""
+    day: str = ""
+    month: str = ""
+    year: str = ""
+
+
+@dataclass
+class FamilyForm:
+    family_name: str = ""
+    rows: list[ChildRow] = field(default_factory=lambda: [ChildRow() for _ in range(FIRST_CHILD_ROWS)])
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_request(cls) -> "FamilyForm":
+        count = min(max(request.form.get("rows", FIRST_CHILD_ROWS, type=int) or 1, 1), MAX_CHILD_ROWS)
+        rows = [ChildRow(*(request.form.get(f"child-{n}-{part}", "").strip()
+                           for part in ("name", "dob-day", "dob-month", "dob-year")))
+                for n in range(1, count + 1)]
+        return cls(request.form.get("family_name", "").strip(), rows)
+
+    def children(self) -> list[cases.Child]:
+        """The children typed in, blank rows ignored; fills `errors` (field id -> message) on the way."""
+        if not self.family_name:
+            self.errors["family_name"] = "Enter the family name"
+        children = []
+        for n, row in enumerate(self.rows, start=1):
+            if not (row.name or row.day or row.month or row.year):
+                continue
+            born = _date_of_birth(row, f"child-{n}-dob", self.errors)
+            if not row.name:
+                self.errors[f"child-{n}-name"] = f"Enter the name of child {n}"
+            children.append(cases.Child(row.name, born))
+        if not children and "child-1-name" not in self.errors:
+            self.errors["child-1-name"] = "Enter the name of at least one child"
+        return children
+
+
+def _date_of_birth(row: ChildRow, field_id: str, errors: dict[str, str]) -> date | None:
+    parts = {"day": row.day, "month": row.month, "year": row.year}
+    if not any(parts.values()):
+        return None
+    missing = [k for k, v in parts.items() if not v]
+    if missing:
+        errors[field_id] = f"Date of birth must include a {' and '.join(missing)}"
+        return None
+    try:
+        if len(row.year) != 4:
+            raise ValueError
+        return date(int(row.year), int(row.month), int(row.day))
+    except ValueError:
+        errors[field_id] = "Date of birth must be a real date, for example 14 6 2015"
+        return None
+
 
 @bp.get("/cases")
+@login_required
 def index():
-    abort(404)
+    return _cases_page(FamilyForm())
 
+
+@bp.post("/cases")
+@login_required
+def create():
+    form = FamilyForm.from_request()
+    if request.form.get("action") == "add-child":
+        form.rows.append(ChildRow())
+        return _cases_page(form)
+    children = form.children()
+    if form.errors:
+        return _cases_page(form), 422
+    case = cases.create_case(runtime(), form.family_name, children, username())
+    flash(f"The {case.family_name} family has been added. You can start work on it now.", "success")
+    return redirect(url_for("cases.start", case_id=case.id))
+
+
+def _cases_page(form: FamilyForm):
+    query = request.args.get("q", "").strip()
+    return render_template("cases.html", query=query, found=case_views.find_cases(runtime(), query), form=form,
+                           max_rows=MAX_CHILD_ROWS)
+
+
+# --- start work ----------------------------------------------------------------------------------------
+
+@bp.get("/cases/<int:case_id>/start")
+@login_required
+def start(case_id: int):
+    return _start_page(cases.get_case(runtime(), case_id), [], None, {})
+
+
+@bp.post("/cases/<int:case_id>/start")
+@login_required
+def start_post(case_id: int):
+    case = cases.get_case(runtime(), case_id)
+    ticked = [int(v) for v in request.form.getlist("subject") if v.isdigit()]
+    chosen = request.form.get("process_id", "")
+    procedures = {e.process_id: e for e in catalogue.catalogue(runtime())}
+    errors = {}
+    if not ticked:
+        errors["subject"] = "Select the children this work is for"
+    if chosen not in procedures:
+        errors["process_id"] = "Select the procedure to start"
+    if errors:
+        return _start_page(case, ticked, chosen, errors), 422
+    instances.start_work(runtime(), chosen, case.id, username(), ticked)
+    names = [s.name for s in case.subjects if s.id in ticked]
+    flash(f"{procedures[chosen].summary.title} has started for {', '.join(names)}.", "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _start_page(case: cases.CaseView, ticked: list[int], chosen: str | None, errors: dict[str, str]):
+    groups = _procedure_groups(catalogue.catalogue(runtime()))
+    return render_template("start_work.html", case=case, ticked=ticked, chosen=chosen, errors=errors,
+                           groups=groups)
+
+
+def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str, list[catalogue.CatalogueEntry]]]:
+    """Procedures by authority in the library's order, then the shared sub-processes (bpmn/shared/):
+    those are normally reached through a call activity, so they come last."""
+    groups: dict[str, list[catalogue.CatalogueEntry]] = {}
+    for entry in entries:
+        group = SHARED if Path(entry.source_path).parent.name == "shared" else entry.authority
+        groups.setdefault(group, []).append(entry)
+
+    def order(name: str) -> tuple[int, str]:
+        rank = AUTHORITY_ORDER.index(name) if name in AUTHORITY_ORDER else len(AUTHORITY_ORDER)
+        return (rank + (1 if name == SHARED else 0), name)
+
+    return [(name, sorted(groups[name], key=lambda e: e.summary.title)) for name in sorted(groups, key=order)]
+
+
+# --- the case page -------------------------------------------------------------------------------------
 
 @bp.get("/cases/<int:case_id>")
+@login_required
 def show(case_id: int):
-    abort(404)
+    return render_template("case.html", detail=case_views.case_detail(runtime(), case_id, username()))

@@ -1,0 +1,129 @@
+"""What the case pages show: families found by name, and one case with its work, tasks and history.
+
+Who sees what. Any signed-in caseworker may find a family and see its name and children: work on a family
+can start in any team (a Front Door screener, a social worker), and they must be able to find it first.
+A case's work — its tasks, its procedures with their diagrams and its history — is shown only to a user
+involved in it: one who created the family or started work on it, or whose team has or had one of its
+tasks, or who was given or completed one of them. Everyone else sees the family and a way to start work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..store.models import Case, Instance, ProcessVersion, Subject, Task, TaskTeam, User
+from . import case_timeline, queries
+from .case_diagrams import InstanceDiagram, instance_diagrams
+from .case_timeline import TimelineEntry
+from .cases import CaseView, case_view, require_case
+from .queries import TaskView
+from .runtime import Runtime
+from .users import require_user
+
+SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    family_name: str
+    children: tuple[str, ...]
+    created_at: datetime
+    open_tasks: int
+    running: int
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    id: int
+    process_id: str
+    title: str
+    authority: str
+    version: int
+    status: str
+    end_event: str | None
+    children: tuple[str, ...]
+    started_by: str
+    started_at: datetime
+    ended_at: datetime | None
+    diagrams: tuple[InstanceDiagram, ...]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: CaseView
+    created_at: datetime
+    created_by: str
+    involved: bool
+    open_tasks: tuple[TaskView, ...]
+    instances: tuple[InstanceDetail, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+
+def find_cases(rt: Runtime, name: str = "", limit: int = SEARCH_LIMIT) -> list[CaseSummary]:
+    """Families whose name, or a child's name, contains `name`; newest first. All recent ones without a name."""
+    with rt.reading() as session:
+        query = (select(Case).options(selectinload(Case.subjects))
+                 .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
+        words = name.split()
+        for word in words:
+            pattern = f"%{_escape_like(word.lower())}%"
+            child = exists().where(Subject.case_id == Case.id, func.lower(Subject.name).like(pattern, escape="\\"))
+            query = query.where(or_(func.lower(Case.family_name).like(pattern, escape="\\"), child))
+        found = list(session.scalars(query))
+        return _summaries(session, found)
+
+
+def case_detail(rt: Runtime, case_id: int, user: str) -> CaseDetail:
+    """One case as `user` may see it: its work only if they are involved (see the module's docstring)."""
+    with rt.reading() as session:
+        account = require_user(session, user)
+        case = require_case(session, case_id)
+        if not is_involved(session, case, account):
+            return CaseDetail(case_view(case), case.created_at, case.created_by, False, (), (), ())
+        names = {s.id: s.name for s in case.subjects}
+        instances = session.scalars(select(Instance).where(Instance.case_id == case.id).order_by(Instance.id))
+        details = tuple(_instance_detail(session, i, names) for i in instances)
+        timeline = tuple(case_timeline.timeline(session, case.id, {i.id: i.title for i in details}))
+        summary = (case_view(case), case.created_at, case.created_by)
+    open_tasks = tuple(t for t in queries.case_tasks(rt, case_id) if t.state == "ready")
+    return CaseDetail(*summary, True, open_tasks, details, timeline)
+
+
+def is_involved(session: Session, case: Case, account: User) -> bool:
+    if account.username == case.created_by:
+        return True
+    started = exists().where(Instance.case_id == case.id, Instance.started_by == account.username)
+    worked = exists().where(Task.case_id == case.id, or_(Task.assignee == account.username,
+                                                           Task.completed_by == account.username))
+    teams = list(account.teams or ())
+    in_team = exists().where(Task.case_id == case.id, TaskTeam.task_id == Task.id, TaskTeam.team.in_(teams))
+    return bool(session.scalar(select(or_(started, worked, in_team) if teams else or_(started, worked))))
+
+
+def _instance_detail(session: Session, instance: Instance, names: dict[int, str]) -> InstanceDetail:
+    version = session.get(ProcessVersion, instance.process_version_id)
+    return InstanceDetail(
+        instance.id, instance.process_id, version.title, version.authority, version.version, instance.status,
+        instance.end_event, tuple(names[i] for i in instance.subject_ids if i in names), instance.started_by,
+        instance.started_at, instance.ended_at, tuple(instance_diagrams(session, instance)))
+
+
+def _summaries(session: Session, found: list[Case]) -> list[CaseSummary]:
+    ids = [c.id for c in found]
+    if not ids:
+        return []
+    open_tasks = dict(session.execute(select(Task.case_id, func.count()).where(
+        Task.case_id.in_(ids), Task.state == "ready").group_by(Task.case_id)).all())
+    running = dict(session.execute(select(Instance.case_id, func.count()).where(
+        Instance.case_id.in_(ids), Instance.status == "running").group_by(Instance.case_id)).all())
+    return [CaseSummary(c.id, c.family_name, tuple(s.name for s in c.subjects), c.created_at,
+                        open_tasks.get(c.id, 0), running.get(c.id, 0)) for c in found]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,236 @@
+"""Finding and adding a family, starting work on it for chosen children, and the case page with its open
+tasks, history and diagrams; who may see a case's work."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from bpmnrun.service import case_views, queries
+from bpmnrun.store.models import Instance
+from tests.support import finish, only_task, subject_ids
+
+L1 = "lincs_step_out_internal_lp_existing_eh"
+L1_FIRST = "Send the Request – CS Early Help Manager: Social Care involvement ended, step out to TAC (Internal LP)"
+
+
+def _state_of(page: str, element_id: str) -> str | None:
+    found = re.search(rf'<g id="bpmn-{element_id}" class="([^"]*)"', page)
+    assert found, f"no element {element_id} in the page's diagrams"
+    state = re.search(r"bpmn-state-(\w+)", found.group(1))
+    return state.group(1) if state else None
+
+
+def _instances(rt, case_id: int) -> list[tuple[str, list]]:
+    """(process id, subject ids) of each instance of the case, read straight from the store."""
+    with rt.reading() as session:
+        return [(i.process_id, i.subject_ids) for i in
+                session.scalars(select(Instance).where(Instance.case_id == case_id).order_by(Instance.id))]
+
+
+def _start_l1(sam, case, *children: str):
+    return sam.post(f"/cases/{case.id}/start", {"subject": [str(i) for i in subject_ids(case, *children)],
+                                                "process_id": L1})
+
+
+# --- find or add a family ------------------------------------------------------------------------------
+
+def test_cases_lists_recent_families_and_finds_them_by_family_or_child_name(browser, library, rt):
+    from bpmnrun.service import cases
+
+    cases.create_case(rt, "Khan", [cases.Child("Aisha Khan", date(2012, 2, 11))], "admin")
+    sam = browser().sign_in("sam")
+    recent = sam.get("/cases").data.decode()
+    assert "Smith" in recent and "Khan" in recent and "Josie Smith" in recent
+    by_child = sam.get("/cases?q=aisha").data.decode()
+    assert "Khan" in by_child and 'href="/cases/%d"' % library.id not in by_child
+    nothing = sam.get("/cases?q=Nobody").data.decode()
+    assert "No family matches" in nothing
+
+
+def test_search_treats_wildcards_as_text(browser, library):
+    sam = browser().sign_in("sam")
+    page = sam.get("/cases?q=%25").data.decode()
+    assert "No family matches" in page and 'id="families"' not in page
+
+
+def test_adding_a_family_with_children_ignores_blank_rows_and_goes_to_start_work(browser, library, rt):
+    sam = browser().sign_in("sam")
+    response = sam.post("/cases", {"family_name": " Jones ", "rows": "3",
+                                   "child-1-name": "Ann Jones", "child-1-dob-day": "3", "child-1-dob-month": "6",
+                                   "child-1-dob-year": "2019", "child-3-name": "Ben Jones"})
+    assert response.status_code == 302
+    found = case_views.find_cases(rt, "Jones")
+    assert len(found) == 1 and found[0].children == ("Ann Jones", "Ben Jones")
+    assert response.headers["Location"] == f"/cases/{found[0].id}/start"
+    page = sam.get(response.headers["Location"]).data.decode()
+    assert "The Jones family has been added" in page
+
+
+def test_a_family_needs_a_name_and_a_child_and_dates_must_be_real(browser, library, rt):
+    sam = browser().sign_in("sam")
+    response = sam.post("/cases", {"family_name": "", "rows": "2", "child-1-name": "Ann Jones",
+                                   "child-1-dob-day": "31", "child-1-dob-month": "2", "child-1-dob-year": "2019",
+                                   "child-2-dob-day": "1", "child-2-dob-month": "", "child-2-dob-year": "2020"})
+    page = response.data.decode()
+    assert response.status_code == 422
+    assert "govuk-error-summary" in page
+    assert 'href="#family_name">Enter the family name' in page
+    assert 'href="#child-1-dob-day">Date of birth must be a real date' in page
+    assert 'href="#child-2-name">Enter the name of child 2' in page
+    assert "Date of birth must include a month" in page
+    assert 'value="Ann Jones"' in page  # what was typed is kept
+    assert case_views.find_cases(rt, "Jones") == [] and len(case_views.find_cases(rt)) == 1
+
+
+def test_a_family_without_any_child_is_refused(browser, library):
+    sam = browser().sign_in("sam")
+    response = sam.post("/cases", {"family_name": "Jones", "rows": "3"})
+    assert response.status_code == 422
+    assert "Enter the name of at least one child" in response.data.decode()
+
+
+def test_add_another_child_keeps_what_was_typed_and_adds_a_row(browser, library, rt):
+    sam = browser().sign_in("sam")
+    response = sam.post("/cases", {"action": "add-child", "family_name": "Jones", "rows": "3",
+                                   "child-1-name": "Ann Jones"})
+    page = response.data.decode()
+    assert response.status_code == 200
+    assert 'name="child-4-name"' in page and 'name="child-5-name"' not in page
+    assert 'value="Ann Jones"' in page and 'value="Jones"' in page
+    assert case_views.find_cases(rt, "Jones") == []
+
+
+# --- start work ----------------------------------------------------------------------------------------
+
+def test_start_work_offers_children_and_procedures_by_authority_with_shared_sub_processes_last(browser, library):
+    sam = browser().sign_in("sam")
+    page = sam.get(f"/cases/{library.id}/start").data.decode()
+    for child in ("Johnny Smith", "Josie Smith", "Joy Smith"):
+        assert child in page
+    legends = re.findall(r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">\s*(.*?)\s*</legend>', page)
+    assert legends == ["Lincolnshire", "York", "Authority C", "Shared sub-processes"]
+    shared = page[page.index("Shared sub-processes"):]
+    assert 'value="lincs_sc_case_closure"' in shared and 'value="york_case_closure"' not in shared
+    assert f'value="{L1}"' in page[:page.index("Shared sub-processes")]
+
+
+def test_starting_work_for_two_of_three_children_makes_the_first_task_ready_in_its_lane(browser, library, rt):
+    sam = browser().sign_in("sam")
+    response = _start_l1(sam, library, "Josie", "Joy")
+    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{library.id}"
+    assert _instances(rt, library.id) == [(L1, subject_ids(library, "Josie", "Joy"))]
+    (instance,) = case_views.case_detail(rt, library.id, "sam").instances
+    assert instance.process_id == L1 and instance.children == ("Josie Smith", "Joy Smith")
+    task = only_task(rt, instance.id)
+    assert task.name == L1_FIRST and task.state == "ready" and task.lane == "Social Worker"
+    page = sam.get(response.headers["Location"]).data.decode()
+    assert "has started for Josie Smith, Joy Smith" in page and "govuk-notification-banner" in page
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"process_id": L1}, "Select the children this work is for"),
+    ({"subject": ["1"]}, "Select the procedure to start"),
+    ({"subject": ["1"], "process_id": "no_such_process"}, "Select the procedure to start"),
+])
+def test_start_work_without_children_or_procedure_shows_the_error_summary(browser, library, rt, form, message):
+    sam = browser().sign_in("sam")
+    response = sam.post(f"/cases/{library.id}/start", form)
+    page = response.data.decode()
+    assert response.status_code == 422
+    assert "govuk-error-summary" in page and message in page
+    assert _instances(rt, library.id) == []
+
+
+def test_start_work_for_a_child_of_another_family_is_refused(browser, library, rt):
+    from bpmnrun.service import cases
+
+    other = cases.create_case(rt, "Khan", [cases.Child("Aisha Khan")], "admin")
+    sam = browser().sign_in("sam")
+    response = sam.post(f"/cases/{library.id}/start", {"subject": [str(other.subjects[0].id)], "process_id": L1})
+    assert response.status_code == 400
+    assert "not in the Smith family" in response.data.decode()
+
+
+# --- the case page -------------------------------------------------------------------------------------
+
+def test_the_case_page_shows_children_open_tasks_work_history_and_the_diagram(browser, library, rt):
+    sam = browser().sign_in("sam")
+    _start_l1(sam, library, "Josie", "Joy")
+    page = sam.get(f"/cases/{library.id}").data.decode()
+    assert "Johnny Smith, born 3 September 2020" in page and "Josie Smith, born 14 June 2015" in page
+    task = queries.case_tasks(rt, library.id)[0]
+    assert f'href="/tasks/{task.id}"' in page and L1_FIRST in page
+    assert "Step out to TAC – Internal LP, existing Early Help involvement" in page and "In progress" in page
+    assert "2 June 2025 09:00" in page  # the test clock, in England's local time
+    assert 'data-action="instance_started"' in page and 'data-action="task_ready"' in page
+    assert "<svg" in page
+    assert _state_of(page, "Task_send_request") == "active"
+    assert _state_of(page, "Start_agreed") == "completed"
+
+
+def test_the_history_shows_answers_with_the_form_labels_and_the_diagram_moves_on(browser, library, rt):
+    sam = browser().sign_in("sam")
+    _start_l1(sam, library, "Josie", "Joy")
+    instance_id = case_views.case_detail(rt, library.id, "sam").instances[0].id
+    finish(rt, instance_id, L1_FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
+           eh_manager_agreed="true", pass_to="eh_awaiting_allocation", note="Spoke to mum")
+    page = sam.get(f"/cases/{library.id}").data.decode()
+    finished = page[page.index('data-action="task_completed"'):]
+    finished = finished[:finished.index("</tr>")]
+    assert "Originating SC workstep" in finished and "SC Review Child Protection Conference" in finished
+    assert "<dd>Yes</dd>" in finished and "Spoke to mum" in finished
+    assert _state_of(page, "Task_send_request") == "completed"
+    assert _state_of(page, "Task_finish_workstep") == "active"
+    assert _state_of(page, "Task_case_supervision") == "active"
+
+
+def test_a_called_sub_process_is_drawn_with_its_own_task_marked(browser, library, rt):
+    sam = browser().sign_in("sam")
+    _start_l1(sam, library, "Josie")
+    instance_id = case_views.case_detail(rt, library.id, "sam").instances[0].id
+    finish(rt, instance_id, L1_FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
+           eh_manager_agreed="true", pass_to="eh_awaiting_allocation")
+    finish(rt, instance_id, "Update the workstep, and Finish it adding the appropriate Next Action", "sam",
+           sc_workstep_finished="true")
+    page = sam.get(f"/cases/{library.id}").data.decode()
+    assert f'id="diagram-{instance_id}-lincs_sc_case_closure"' in page
+    closure = only_task(rt, instance_id, "SC Social Care Case Closure")
+    assert closure.process_id == "lincs_sc_case_closure"
+    assert _state_of(page, "Task_sc_closure") == "active"
+
+
+def test_a_user_not_involved_sees_the_family_but_not_its_work(browser, library, rt):
+    sam = browser().sign_in("sam")
+    _start_l1(sam, library, "Josie", "Joy")
+    tia = browser().sign_in("tia")  # TAC Admin: no task of this case in their team
+    page = tia.get(f"/cases/{library.id}").data.decode()
+    assert "Josie Smith" in page and "You have no work on this case" in page
+    assert L1_FIRST not in page and "<svg" not in page
+    eve = browser().sign_in("eve")  # Early Help Manager: the case's next tasks come to their team
+    instance_id = case_views.case_detail(rt, library.id, "sam").instances[0].id
+    finish(rt, instance_id, L1_FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
+           eh_manager_agreed="true", pass_to="eh_awaiting_allocation")
+    assert "EH Early Help Case Supervision" in eve.get(f"/cases/{library.id}").data.decode()
+
+
+def test_an_unknown_case_is_not_found(browser, library):
+    sam = browser().sign_in("sam")
+    for path in ("/cases/9999", "/cases/9999/start"):
+        response = sam.get(path)
+        assert response.status_code == 404, path
+        assert "no case 9999" in response.data.decode()
+    assert sam.post("/cases/9999/start", {"subject": ["1"], "process_id": L1}).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(browser, library, rt):
+    visitor = browser()
+    for path in ("/cases", f"/cases/{library.id}", f"/cases/{library.id}/start"):
+        response = visitor.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in"), path
+    response = visitor.post(f"/cases/{library.id}/start", {"subject": ["1"], "process_id": L1})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+    assert _instances(rt, library.id) == []
