@@ -137,7 +137,12 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
             raise NotFound(f"no task {task_id}")
         if not may_see(account, task):
             raise Forbidden(f"task {task_id} is not for {user}'s teams")
-        return _task_view(task, session.get(Case, task.case_id).family_name)
+        # The task page names the procedure and the children, as the worklist row does.
+        version_id, subject_ids = session.execute(
+            select(Instance.process_version_id, Instance.subject_ids).where(Instance.id == task.instance_id)).one()
+        names = _subject_names(session, set(subject_ids))
+        return _task_view(task, session.get(Case, task.case_id).family_name, session.get(ProcessVersion, version_id),
+                          tuple(names[i] for i in subject_ids if i in names))
 
 
 def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:

@@ -88,6 +88,31 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
         raise ServiceError(f"the task could not be completed: {exc}") from None
 
 
+def form_values(rt: Runtime, task_id: str, actor: str) -> dict[str, Any]:
+    """What an open task's form fields (and row tables) hold in the case data now, to prefill the form.
+
+    Empty for a task that is no longer open. Reads workflow state: for one task page, never a list.
+    """
+    with rt.reading() as session:
+        user = require_user(session, actor)
+        task = session.get(Task, str(task_id), options=[joinedload(Task.teams)])
+        if task is None:
+            raise NotFound(f"no task {task_id}")
+        if not may_see(user, task):
+            raise Forbidden(f"task {task.name!r} is not for {actor}'s teams")
+        if task.state != "ready":
+            return {}
+        instance = session.get(Instance, task.instance_id)
+        workflow = workflows.load(rt, session, instance)
+        try:
+            form, current = engine.form_of(workflow, task_id)
+        except TaskNotReady:
+            return {}
+        workflows.remember(rt, instance, workflow)  # read only: still the instance's current revision
+    wanted = {f.id for f in form.fields} | {f.row_of for f in form.fields if f.row_of}
+    return {k: v for k, v in current.items() if k in wanted}
+
+
 def _with_draft(form: Form, draft: Mapping[str, Any], values: Mapping[str, Any]) -> tuple[dict, dict[str, list]]:
     saved = {k: v for k, v in draft.items() if k != "_rows"}
     fields, rows = form.take_rows({**saved, **values}, draft.get("_rows", {}))
