@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import queue
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import http_cpu
 from http_harness import Client
 from http_seed import WORKER, add_workers, deploy_diagram, ready_tasks, start_cases
-from sqlalchemy import func, select, text
+from sqlalchemy import make_url, select, text
 
 from bpmnrun.service import users
 from bpmnrun.service.runtime import Runtime
@@ -39,6 +41,7 @@ class Run:
     completions: int
     seconds: float
     statuses: Counter = field(default_factory=Counter)
+    cpu: dict[str, float] = field(default_factory=dict)  # web workers, database, client: CPU seconds
 
     @property
     def per_second(self) -> float:
@@ -71,14 +74,15 @@ def fresh_database(url: str) -> Runtime:
 
 @contextmanager
 def gunicorn(url: str, workers: int, port: int) -> Iterator[int]:
-    """`gunicorn -w N 'bpmnrun.web.wsgi:app'` on loopback; stopped (TERM, then KILL) when the block ends."""
+    """`gunicorn -w N 'bpmnrun.web.wsgi:app'` on loopback; stopped (TERM, then KILL) when the block ends.
+    Yields the master's pid."""
     env = {**os.environ, "BPMNRUN_DATABASE_URL": url, "BPMNRUN_SECRET_KEY": secrets.token_hex(32)}
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", "bpmnrun.web.wsgi:app"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait_until_up(port, process)
-        yield port
+        yield process.pid
     finally:
         process.terminate()
         try:
@@ -145,6 +149,15 @@ def duplicates(port: int, token: str, task_ids: list[str], ledger: Ledger) -> No
         client.close()
 
 
+@contextmanager
+def _cpu_of(run: Run, master: int, database: str) -> Iterator[None]:
+    web, db, client = http_cpu.children_cpu(master), http_cpu.database_cpu(database), http_cpu.own_cpu()
+    yield
+    run.cpu = {"web workers": http_cpu.spent(web, http_cpu.children_cpu(master)),
+               "PostgreSQL": http_cpu.spent(db, http_cpu.database_cpu(database)),
+               "client": http_cpu.own_cpu() - client}
+
+
 def revisions(rt: Runtime) -> dict[int, int]:
     with rt.reading() as session:
         return dict(session.execute(select(Instance.id, Instance.revision)).all())
@@ -154,7 +167,8 @@ def audit(rt: Runtime, ledger: Ledger, before: dict[int, int], duplicated: list[
     """Problems found (none means nothing lost and nothing done twice)."""
     problems: list[str] = []
     with rt.reading() as session:
-        rows = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(list(ledger.seen))))}
+        rows = {r.id: r for r in session.execute(select(Task.id, Task.state, Task.completed_by, Task.instance_id)
+                                                 .where(Task.id.in_(list(ledger.seen))))}
         events = Counter(session.scalars(select(Event.task_id).where(Event.action == "task_completed")))
     after = revisions(rt)
     expected: Counter = Counter()
@@ -194,12 +208,15 @@ def report(url: str, port: int, quick: bool, row: Callable[[str, str, str, str],
     runs: list[Run] = []
     for _ in range(rounds):  # alternate -w 1 and -w 2, so machine noise hits both alike
         for workers in (1, 2):
-            with gunicorn(url, workers, port):
+            with gunicorn(url, workers, port) as master:
                 warm, todo = todo[:warmup], todo[warmup:]
                 drive(port, token, warm, ledger)
                 batch, todo = todo[:per_run], todo[per_run:]
-                seconds = drive(port, token, batch, ledger)
-                runs.append(Run(workers, len(batch), seconds, Counter(s for t in batch for s in ledger.seen[t])))
+                run = Run(workers, len(batch), 0.0)
+                with _cpu_of(run, master, make_url(url).database):
+                    run.seconds = drive(port, token, batch, ledger)
+                run.statuses = Counter(s for t in batch for s in ledger.seen[t])
+                runs.append(run)
     duplicated = todo[:dupes]
     with gunicorn(url, 2, port):
         duplicates(port, token, duplicated, ledger)
@@ -215,12 +232,18 @@ def _print(runs: list[Run], per_run: int, rounds: int, seeded: float, cases: int
     print(f"    seeding: {cases:,} cases {seeded:.1f} s")
     rates = {w: sorted(r.per_second for r in runs if r.workers == w) for w in (1, 2)}
     for r in runs:
+        cpu = ", ".join(f"{k} {v / r.completions * 1000:.1f}" for k, v in r.cpu.items())
         print(f"      -w {r.workers}: {r.completions} in {r.seconds:.2f} s = {r.per_second:.0f}/s, statuses "
-              f"{dict(r.statuses)}")
+              f"{dict(r.statuses)}; CPU ms per completion: {cpu}")
     best = {w: max(v) for w, v in rates.items()}
     row("completions/s, 1 worker (best run)", f"{best[1]:.0f}/s", "", "")
     row("completions/s, 2 workers (best run)", f"{best[2]:.0f}/s", "", "")
     row("speed-up 2 workers / 1", f"{best[2] / best[1]:.2f}x", "", ">= 1.7x")
+    cpu = {k: statistics.median(r.cpu[k] / r.completions for r in runs) for k in runs[0].cpu}
+    row("server CPU per completion (web + PostgreSQL)", f"{(cpu['web workers'] + cpu['PostgreSQL']) * 1000:.1f} ms",
+        "", "")
+    row("  best rate 2 cores could carry (2 s / that)", f"{2 / (cpu['web workers'] + cpu['PostgreSQL']):.0f}/s", "", "")
+    print(f"    load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (others' work included)")
     row(f"lost updates ({audited} tasks audited, {dupes} sent {DUPLICATES}x at once)", str(len(problems)), "", "0")
     for problem in problems[:20]:
         print(f"      ! {problem}")
