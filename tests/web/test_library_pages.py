@@ -53,6 +53,10 @@ def test_a_process_page_shows_summary_sources_versions_and_the_diagram(browser, 
     assert detail.sources and all(doc in page for doc in detail.sources)
     assert detail.shown.sha_prefix in page and detail.shown.sha256 in page
     assert '<span class="govuk-caption-l">Lincolnshire</span>' in page
+    assert {pid for pid, _ in detail.called} == {CLOSURE, "lincs_manager_authorisation"}
+    for pid, title in detail.called:
+        assert f'href="/processes/{pid}">{title}</a>' in page
+    assert "&lt;code" not in page
 
 
 def test_unknown_process_or_version_is_not_found_and_a_bad_version_is_refused(browser, library):
@@ -118,6 +122,9 @@ def test_a_changed_diagram_is_a_new_version_and_running_cases_stay_on_theirs(bro
     versions = library_views.process_detail(rt, L1).listing.versions
     assert [(v.version, v.running, v.deployed_by) for v in versions] == [(2, 1, "owner"), (1, 1, "process owner")]
     assert versions[0].source_path == versions[1].source_path  # the same library file, a new version
+    older = text_of(browser().sign_in("sam").get(f"/processes/{L1}?version=1"))
+    assert "This is version 1, not the newest (version 2)" in older and "Reviewed." not in older
+    assert "Reviewed." in text_of(browser().sign_in("sam").get(f"/processes/{L1}"))
 
 
 def test_the_same_content_again_is_unchanged(browser, library, rt):
@@ -147,7 +154,8 @@ def test_only_process_owners_can_upload(browser, library, rt):
 
 
 def test_a_doctype_is_refused(browser, library, rt):
-    content = L1_FILE.read_bytes().replace(b"<bpmn:definitions", b'<!DOCTYPE d [<!ENTITY e "x">]>\n<bpmn:definitions', 1)
+    doctype = b'<!DOCTYPE d [<!ENTITY e "x">]>\n<bpmn:definitions'
+    content = L1_FILE.read_bytes().replace(b"<bpmn:definitions", doctype, 1)
     response = upload(browser().sign_in("owner"), f"{L1}.bpmn", content)
     assert response.status_code == 422
     assert f"{L1}.bpmn:1: -: a diagram must not declare a DOCTYPE" in text_of(response)
@@ -164,6 +172,8 @@ def test_a_file_that_is_not_bpmn_or_is_empty_or_too_big_is_refused_with_a_reason
         assert reason in page and "govuk-error-summary" in page and 'href="#diagram"' in page, filename
     response = owner.post("/processes/upload", {}, content_type="multipart/form-data")
     assert response.status_code == 422 and "Select a .bpmn file" in text_of(response)
+    response = upload(owner, "huge.bpmn", b"x" * (3 * 1024 * 1024))  # beyond what the app reads at all
+    assert response.status_code == 413 and "The file is too big" in text_of(response)
     assert len(library_views.process_detail(rt, L1).listing.versions) == 1
 
 

@@ -58,6 +58,7 @@ class ProcessDetail:
     title: str  # that version's own title: a new version may rename the process
     xml: str
     summary: ProcessSummary
+    called: tuple[tuple[str, str], ...]  # (process id, title) of each sub-process it calls, once each
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -86,13 +87,15 @@ def by_authority(listings: list[ProcessListing]) -> list[tuple[str, list[Process
 
 def process_detail(rt: Runtime, process_id: str, version: int | None = None) -> ProcessDetail:
     """One process at one version (its newest by default): summary, diagram source and all versions."""
-    listing = next((p for p in list_processes(rt) if p.process_id == process_id), None)
+    listings = {p.process_id: p for p in list_processes(rt)}
+    listing = listings.get(process_id)
     if listing is None:
         raise NotFound(f"no process {process_id!r} is deployed")
     xml, title = version_xml(rt, process_id, version or listing.latest.version)
     shown = next(v for v in listing.versions if v.version == (version or listing.latest.version))
     summary = summarise(etree.fromstring(xml.encode("utf-8")), process_id, title)
-    return ProcessDetail(listing, shown, title, xml, summary)
+    called = tuple((pid, listings[pid].title if pid in listings else pid) for pid in dict.fromkeys(summary.calls))
+    return ProcessDetail(listing, shown, title, xml, summary, called)
 
 
 def version_xml(rt: Runtime, process_id: str, version: int) -> tuple[str, str]:
