@@ -24,13 +24,25 @@ class Facts:
     known: dict[str, Any] = field(default_factory=dict)
     excluded: dict[str, frozenset] = field(default_factory=dict)
     truths: dict[str, bool] = field(default_factory=dict)
+    fixed: set[str] = field(default_factory=set)  # set by the process itself (read-only, single-option fields)
 
     def copy(self) -> "Facts":
-        return Facts(dict(self.known), dict(self.excluded), dict(self.truths))
+        return Facts(dict(self.known), dict(self.excluded), dict(self.truths), set(self.fixed))
+
+    def fix(self, name: str, value: Any) -> None:
+        self.set(name, value)
+        self.fixed.add(name)
 
     def set(self, name: str, value: Any) -> None:
+        self.forget(name)
         self.known[name] = value
+
+    def forget(self, name: str) -> None:
+        """A form asks for `name` again: what the path knew of it no longer holds."""
+        self.known.pop(name, None)
         self.excluded.pop(name, None)
+        mention = f"id='{name}'"
+        self.truths = {k: v for k, v in self.truths.items() if mention not in k}
 
 
 @lru_cache(maxsize=1024)

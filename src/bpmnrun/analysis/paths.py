@@ -347,14 +347,19 @@ def _target_name(flow) -> str:
 
 
 def _apply_fields(fields: tuple[FormField, ...], facts: Facts) -> bool:
-    """Fix what a form sets whatever the user does; False if the path's data contradicts it."""
+    """Fix what a form sets whatever the user does; forget what the user answers anew, except a value the
+    process itself fixed, which the prefilled form keeps (York's closure keeps its caller's route). False if
+    the path's data contradicts a field that allows one value only."""
     for f in fields:
         if f.type == "enum" and len(f.options) == 1:
             if f.id in facts.known and facts.known[f.id] != f.options[0]:
                 return False
-            facts.set(f.id, f.options[0])
-        elif f.readonly and f.default is not None and f.id not in facts.known:
-            facts.set(f.id, _typed(f.type, f.default))
+            facts.fix(f.id, f.options[0])
+        elif f.readonly:
+            if f.default is not None and f.id not in facts.known:
+                facts.fix(f.id, _typed(f.type, f.default))
+        elif f.id not in facts.fixed:
+            facts.forget(f.id)
     return True
 
 
