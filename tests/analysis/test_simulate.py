@@ -1,0 +1,156 @@
+"""Simulation through the real engine on a virtual clock (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from bpmnrun.analysis.runtime import SIMULATOR, compare_runtime
+from bpmnrun.analysis.simulate import simulate
+from bpmnrun.analysis.simulation_profile import load_profile, profile_from
+from bpmnrun.calendar import is_working_day
+from bpmnrun.cli.main import cli
+from bpmnrun.clock import LONDON, MovableClock
+from bpmnrun.service.errors import NotFound, ServiceError
+from bpmnrun.service.runtime import Runtime
+from bpmnrun.store.database import Database
+from bpmnrun.store.models import Case, Instance, Task
+from tests.conftest import SPECS
+from tests.scenarios.test_authc import E1, E3, PROCESS, STEP_ONE, STEP_TWO
+from tests.support import LIBRARY, deploy_library
+
+YORK = "york_step_down_cin_cp"
+
+
+def _rows(rt, model, *where):
+    with rt.reading() as session:
+        rows = list(session.scalars(select(model).where(*where)))
+        session.expunge_all()  # keep what was read: the reading session rolls back on leaving
+        return rows
+
+
+def test_simulated_cases_run_to_their_end_and_are_marked(rt, clock):
+    deploy_library(rt)
+    began = clock.now()
+    result = simulate(rt, YORK, 25, seed=3)
+    assert len(result.instance_ids) == 25 and result.given_up == {}
+    ended = _rows(rt, Instance, Instance.id.in_(result.instance_ids))
+    assert {i.status for i in ended} == {"completed"} and all(i.end_event for i in ended)
+    assert {i.started_by for i in ended} == {SIMULATOR}
+    assert all(c.family_name.startswith("Simulated ") for c in _rows(rt, Case))
+    done = _rows(rt, Task, Task.state == "completed")
+    assert done and all(t.completed_by.startswith(f"{SIMULATOR}: ") for t in done)
+    assert clock.now() > began  # the virtual clock moved, nobody waited
+
+    [variant] = compare_runtime(rt, [YORK], result.instance_ids)
+    assert variant.cases == 25
+    assert Counter({o.end_event: o.cases for o in variant.outcomes}) == Counter(i.end_event for i in ended)
+    assert sum(o.overdue_cases for o in variant.outcomes) == len({t.instance_id for t in _rows(rt, Task, Task.overdue)})
+
+
+def test_profile_steers_choices_and_durations(rt, clock):
+    deploy_library(rt)
+    profile = profile_from({"choices": {"clear_plan_from_completed_assessment": {"no": 1, "yes": 0}},
+                            "durations": {STEP_ONE: 1}})
+    result = simulate(rt, PROCESS, 12, seed=5, profile=profile)
+    [variant] = compare_runtime(rt, [PROCESS], result.instance_ids)
+    [outcome] = variant.outcomes
+    assert (outcome.end_event, outcome.cases) == (E1, 12)
+    assert (outcome.cycle_time.median, outcome.cycle_time.p90) == (pytest.approx(1.0), pytest.approx(1.0))
+
+
+def test_timers_fire_as_the_virtual_clock_passes_them(rt, clock):
+    """Without Graft, Step Two waits for a duty morning (Tue–Thu 09:00–12:00): it becomes ready in one."""
+    deploy_library(rt)
+    profile = profile_from({"choices": {"clear_plan_from_completed_assessment": {"yes": 1}, "graft_involved": {"no": 1},
+                                        "lp_is_internal_early_help": {"yes": 1}, "family_consent": {"no": 1}}})
+    result = simulate(rt, PROCESS, 8, seed=11, profile=profile)
+    assert result.given_up == {}
+    step_two = _rows(rt, Task, Task.name == STEP_TWO)
+    assert len(step_two) == 8
+    for task in step_two:
+        ready = task.created_at.astimezone(LONDON)
+        assert ready.strftime("%A") in ("Tuesday", "Wednesday", "Thursday") and is_working_day(ready.date())
+        assert 9 <= ready.hour < 12
+    assert {i.end_event for i in _rows(rt, Instance)} == {E3}
+
+
+def test_same_seed_same_cases(tmp_path):
+    def run(folder):
+        rt = Runtime(Database(f"sqlite:///{folder}.sqlite"), MovableClock(datetime(2025, 6, 2, 9)), SPECS)
+        try:
+            deploy_library(rt)
+            result = simulate(rt, YORK, 15, seed=42)
+            return [(t.name, t.completed_at) for t in _rows(rt, Task, Task.instance_id.in_(result.instance_ids))]
+        finally:
+            rt.db.dispose()
+
+    first = run(tmp_path / "one")
+    assert first == run(tmp_path / "two")
+    assert first != run_other_seed(tmp_path)
+
+
+def run_other_seed(tmp_path):
+    rt = Runtime(Database(f"sqlite:///{tmp_path / 'three'}.sqlite"), MovableClock(datetime(2025, 6, 2, 9)), SPECS)
+    try:
+        deploy_library(rt)
+        result = simulate(rt, YORK, 15, seed=43)
+        return [(t.name, t.completed_at) for t in _rows(rt, Task, Task.instance_id.in_(result.instance_ids))]
+    finally:
+        rt.db.dispose()
+
+
+def test_bad_requests_are_named(rt):
+    deploy_library(rt)
+    with pytest.raises(NotFound, match="no process 'nope' is deployed"):
+        simulate(rt, "nope", 3, seed=1)
+    with pytest.raises(ServiceError, match="at least one case"):
+        simulate(rt, YORK, 0, seed=1)
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"speed": 2}, "unknown setting 'speed'"),
+    ({"durations": {"X": {"distribution": "normal"}}}, "durations.X: distribution must be one of"),
+    ({"durations": {"X": {"low": 3, "mode": 1, "high": 5}}}, "needs low <= mode <= high"),
+    ({"choices": {"f": {"yes": -1}}}, "weights are not negative"),
+    ({"durations": {"X": "soon"}}, "must be a number of working days or an object"),
+])
+def test_profile_mistakes_get_a_clear_message(raw, message):
+    with pytest.raises(ServiceError, match=message):
+        profile_from(raw)
+
+
+def test_profile_files_in_json_and_toml(tmp_path):
+    (tmp_path / "p.json").write_text(json.dumps({"durations": {"A": {"distribution": "fixed", "value": 2}}}))
+    (tmp_path / "p.toml").write_text('[durations.A]\ndistribution = "uniform"\nlow = 1\nhigh = 2\nunit = "hours"\n')
+    assert load_profile(tmp_path / "p.json").durations["A"].value == 2
+    assert load_profile(tmp_path / "p.toml").durations["A"].unit == "hours"
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ServiceError, match="is not valid json"):
+        load_profile(tmp_path / "bad.json")
+
+
+def test_simulate_command_fills_its_own_database_and_prints_the_comparison(tmp_path, monkeypatch):
+    monkeypatch.setenv("BPMNRUN_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("BPMNRUN_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["simulate", PROCESS, "--cases", "6", "--seed", "2", "--start", "2025-06-02",
+                               "--library", str(LIBRARY)])
+    assert done.exit_code == 0, done.output
+    assert f"6 simulated case(s) of {PROCESS} from 02 Jun 2025 09:00" in done.output
+    assert "cycle time median" in done.output
+    assert (tmp_path / "simulation.sqlite").exists() and not (tmp_path / "bpmnrun.sqlite").exists()
+
+    shown = runner.invoke(cli, ["--db", f"sqlite:///{tmp_path / 'simulation.sqlite'}", "runtime", "--simulated",
+                                "--json"])
+    assert shown.exit_code == 0, shown.output
+    [variant] = json.loads(shown.output)["variants"]
+    assert variant["process_id"] == PROCESS and variant["cases"] == 6
+
+    wrong = runner.invoke(cli, ["simulate", "nope", "--cases", "2", "--library", str(LIBRARY)])
+    assert wrong.exit_code == 1 and "error: no process 'nope' is deployed" in wrong.output
