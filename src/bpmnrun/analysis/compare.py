@@ -4,6 +4,18 @@ Where the variants come from: what is DEPLOYED (`from_deployed`, the newest vers
 sub-process versions it pins), so the CLI and the web page compare what caseworkers actually run — `bpmnrun
 deploy` first. `from_library` reads diagram files instead (`bpmnrun compare --library bpmn/`), for a process
 owner checking an edit before deploying it.
+
+Against process-catalogue §9.5 (user tasks / lanes / hand-offs / timers on the main path), the library gives:
+- L1 7/3/2/0, L2 (accepted, locality, visits cancelled) 5/4/4/0, L3 7/3/2/0, C1 full 11/6/6: as §9.5.
+  C1 counts 2 timers by the duty rota (the duty-morning wait and the end-of-morning limit on Step Two,
+  which §9.5 leaves out) and 1 with the Graft TM, who needs no wait.
+- L4 + L5, assessment uploaded: 11 tasks, not 10 — L5 records the per-child 'Outcome from Assessment' as a
+  task of its own; 8 when the assessment was already completed, as §9.5. Lanes 2, hand-offs 1 (S-AUTH sent
+  to yourself). L4 has 16 paths: L4's 'any child proceeds?' test is not the expression L5 decided on, so
+  both of its branches follow every L5 outcome (an over-approximation, see `conditions`).
+- Y2 → Y4 targeted 13 tasks (§9.5: 12), Y2 partner-led 7 (6), Y3 partner-led 7 (6): the model adds York's
+  'Initiate Case Closure process' (Y5.0, an assumption). Y2 and Y3 partner-led have 0 hand-offs (§9.5: 1,
+  "+queue"): the hand-off to the 'Partner led EHA' queue is an assignment in a form, not a lane change.
 """
 
 from __future__ import annotations
