@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from bpmnrun.service import instances, queries, tasks, users
+from bpmnrun.service import instances, queries, tasks, timers, users
 from tests.support import actions, finish, only_task, open_tasks, subject_ids
 from tests.web.conftest import give_password
 
@@ -327,3 +327,23 @@ def start_l5_at_allocation(rt, case) -> int:
     finish(rt, instance_id, "Add the External Lead Professional as a Worker relationship", "tia",
            worker_relationship_added=True)
     return instance_id
+
+
+def test_the_due_date_and_the_overdue_tag(browser, rt, library, clock):
+    users.add_user(rt, "anna", ["partner lead professional"])
+    users.add_user(rt, "mash", ["MASH"])
+    give_password(rt)
+    instance_id = instances.start_work(rt, Y7, library.id, "anna", subject_ids(library, "Josie"),
+                                       {"start_route": "partner_lp"})
+    finish(rt, instance_id, "Discuss with family and key professionals (TAC&F)", "anna",
+           concern_summary="Plan not progressing", discussed_with_family="Yes", needs_best_served_by_sc="Yes")
+    finish(rt, instance_id, "Submit referral to MASH for screening", "anna", referral="Referral to MASH")
+    decision = only_task(rt, instance_id, "Decision on next steps (MASH)")
+    mash = browser().sign_in("mash")
+    page = page_of(mash.get(f"/tasks/{decision.id}"))
+    assert "3 Jun 2025" in page and "Overdue" not in page  # one working day after Monday 2 June
+
+    clock.set(datetime(2025, 6, 4, 9, 0))
+    timers.fire_due_timers(rt)
+    page = page_of(mash.get(f"/tasks/{decision.id}"))
+    assert re.search(r'govuk-tag--red">Overdue<', page)
