@@ -392,9 +392,9 @@ def _json_object(handle) -> dict:
 
 
 def _register_analysis_commands() -> None:
-    from . import compare, eventlog
+    from . import compare, eventlog, simulate
 
-    for module in (compare, eventlog):
+    for module in (compare, eventlog, simulate):
         module.register(cli)
 
 
