@@ -79,7 +79,7 @@ def test_the_openapi_document_is_public_valid_and_describes_every_route(app):
     doc = response.get_json()
     validate_openapi(doc)
     documented = {(path, method) for path, item in doc["paths"].items() for method in item}
-    routed = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+    routed = {(re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
@@ -133,7 +133,8 @@ def test_the_worklist_with_its_filters_and_total(api, work, rt, library):
 
 def test_the_worklist_refuses_bad_parameters_and_other_teams(api, work):
     sam = api("sam")
-    for query in ("limit=0", "limit=501", "limit=ten", "offset=-1", "case=x", "mine=maybe"):
+    for query in ("limit=0", "limit=501", "limit=ten", "offset=-1", "case=x", "case=", "case=2147483648",
+                  "mine=maybe"):
         response = sam.get(f"/api/v1/tasks?{query}")
         assert response.status_code == 400, query
         assert query.split("=")[0] in response.get_json()["message"]
@@ -224,7 +225,7 @@ def test_claim_pass_to_worker_and_release(api, work, rt):
     assert api("sara").post(path, {"release": True}).get_json()["assignee"] is None
     assert queries.get_task(rt, task.id, "sam").assignee is None
     assert api("sam").post(path, {"to": "fran"}).status_code == 400  # not in Social Worker
-    assert api("sam").post(path, {"to": "sara", "release": True}).status_code == 400
+    assert api("sam").post(path, {"to": "sara", "release": False}).status_code == 400
     assert api("sam").post(path, {"release": "yes"}).status_code == 400
     assert api("sam").post(f"/api/v1/tasks/{MISSING_TASK}/claim").status_code == 404
 
@@ -274,6 +275,13 @@ def test_work_is_for_those_involved_in_the_case(api, work, rt):
     assert api("sara").get(f"/api/v1/instances/{work}").status_code == 200  # her team has its task
     assert api("fran").get(f"/api/v1/instances/{work}").status_code == 403
     assert api("sam").get("/api/v1/instances/99999").status_code == 404
+    assert api("sam").get(f"/api/v1/instances/{2**63}").status_code == 404  # beyond any id: no such work
+
+
+def test_a_method_a_route_does_not_take_is_405_saying_which_do(api):
+    response = api("sam").client.delete("/api/v1/cases", headers=api("sam").headers)
+    assert response.status_code == 405 and "POST" in response.headers["Allow"].split(", ")
+    assert response.get_json()["error"] == "This cannot be done here"
 
 
 @pytest.mark.parametrize("body, status, says", [
@@ -285,6 +293,8 @@ def test_work_is_for_those_involved_in_the_case(api, work, rt):
     ({"process_id": "no_such_process", "case_id": SMITH}, 404, "no_such_process"),
     ({"process_id": L1, "case_id": 99999}, 404, "no case 99999"),
     ({"process_id": L1, "case_id": SMITH, "subject_ids": [99999]}, 400, "not in the Smith family"),
+    ({"process_id": L1, "case_id": 2**80}, 400, "case_id must be between 1 and 2147483647"),
+    ({"process_id": L1, "case_id": SMITH, "subject_ids": [-(2**70)]}, 400, "subject_ids[] must be between"),
 ])
 def test_starting_work_refuses_bad_input(api, library, body, status, says):
     body = {**body, "case_id": library.id} if body.get("case_id") is SMITH else body

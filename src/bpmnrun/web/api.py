@@ -18,7 +18,8 @@ from werkzeug.exceptions import BadRequest
 
 from ..service import access, cases, instances, queries, tasks
 from ..service.queries import InstanceView, TaskFilter
-from .api_input import flag_arg, form_values, int_arg, iso_date, json_body, object_field, text, whole_number
+from .api_input import (MAX_ID, flag_arg, form_values, int_arg, iso_date, json_body, object_field, record_id,
+                        text)
 from .api_openapi import openapi_document
 from .context import runtime, username
 from .security import csrf
@@ -53,8 +54,8 @@ def openapi():
 @bp.get("/tasks")
 def list_tasks():
     wanted = TaskFilter(team=request.args.get("team") or None, mine=flag_arg("mine"),
-                        case_id=int_arg("case", None, low=1), process_id=request.args.get("process") or None,
-                        overdue=flag_arg("overdue"))
+                        case_id=int_arg("case", None, low=1, high=MAX_ID),
+                        process_id=request.args.get("process") or None, overdue=flag_arg("overdue"))
     limit = int_arg("limit", 50, low=1, high=MAX_LIMIT)
     offset = int_arg("offset", 0, low=0)
     listed = queries.list_tasks(runtime(), username(), team=wanted.team, mine=wanted.mine, case_id=wanted.case_id,
@@ -87,7 +88,7 @@ def save_draft(task_id: str):
 def claim_task(task_id: str):
     """Claim (no body), Pass to Worker (`to`), or give back to the team (`release`)."""
     body = json_body({"to", "release"}, optional_body=True)
-    if "to" in body and body.get("release"):
+    if "to" in body and "release" in body:
         raise BadRequest("send either to or release, not both")
     if "release" in body and not isinstance(body["release"], bool):
         raise BadRequest("release must be true or false")
@@ -116,7 +117,7 @@ def create_case():
     return response, 201, {"Location": url_for("api.show_case", case_id=created.id)}
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>")
 def show_case(case_id: int):
     # Like the case page: any caseworker may see a family and its children, to start work on it.
     return jsonify(_case_json(cases.get_case(runtime(), case_id)))
@@ -147,14 +148,14 @@ def start_work():
     if subject_ids is not None:
         if not isinstance(subject_ids, list):
             raise BadRequest("subject_ids must be a list of whole numbers")
-        subject_ids = [whole_number(s, "subject_ids[]") for s in subject_ids]
-    instance_id = instances.start_work(runtime(), text(body, "process_id"), whole_number(body["case_id"], "case_id"),
+        subject_ids = [record_id(s, "subject_ids[]") for s in subject_ids]
+    instance_id = instances.start_work(runtime(), text(body, "process_id"), record_id(body["case_id"], "case_id"),
                                        username(), subject_ids, object_field(body, "data"))
     response = jsonify(_instance_json(instance_id))
     return response, 201, {"Location": url_for("api.show_instance", instance_id=instance_id)}
 
 
-@bp.get("/instances/<int:instance_id>")
+@bp.get(f"/instances/<int(min=1, max={MAX_ID}):instance_id>")
 def show_instance(instance_id: int):
     access.require_instance_access(runtime(), username(), instance_id)
     found = _instance_json(instance_id)

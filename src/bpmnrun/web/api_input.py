@@ -14,6 +14,8 @@ from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 SCALARS = (str, int, float, bool, type(None))
+# Ids are 32-bit integer columns: a larger number cannot name anything, and the database would refuse it.
+MAX_ID = 2**31 - 1
 
 
 def json_body(allowed: set[str], required: set[str] = frozenset(), optional_body: bool = False) -> dict[str, Any]:
@@ -47,10 +49,12 @@ def text(body: dict[str, Any], key: str) -> str:
     return value
 
 
-def whole_number(value: Any, name: str) -> int:
+def record_id(value: Any, name: str) -> int:
     # bool is an int in Python, but true is not a case number.
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRequest(f"{name} must be a whole number")
+    if not 1 <= value <= MAX_ID:
+        raise BadRequest(f"{name} must be between 1 and {MAX_ID}")
     return value
 
 
@@ -84,7 +88,7 @@ def form_values(body: dict[str, Any]) -> dict[str, Any]:
 
 def int_arg(name: str, default: int | None, low: int = 0, high: int | None = None) -> int | None:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)

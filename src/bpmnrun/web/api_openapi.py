@@ -49,27 +49,29 @@ ERROR_RESPONSES = {
 
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "description": "The task's id (a UUID)",
            "schema": {"type": "string", "minLength": 1}}
-CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-INSTANCE_ID = {"name": "instance_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": ID}
+INSTANCE_ID = {"name": "instance_id", "in": "path", "required": True, "schema": ID}
 
 
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
-FLAG = {"type": "string", "enum": ["0", "1", "true", "false"]}
+FLAG = {"type": "string", "enum": ["", "0", "1", "true", "false"], "description": "1 or true to turn on"}
 
 TASK_LIST_PARAMETERS = [
     _query("team", "One team's inbox (a team of the user's; another team answers 403)", {"type": "string"}),
     _query("mine", "1: only the tasks assigned to the user", FLAG),
     _query("process", "Only tasks of this process id", {"type": "string"}),
     _query("overdue", "1: only tasks past their time limit", FLAG),
-    _query("case", "Only tasks of this case (family) id", {"type": "integer", "minimum": 1}),
+    _query("case", "Only tasks of this case (family) id", ID),
     _query("limit", "How many tasks to return (default 50)", {"type": "integer", "minimum": 1, "maximum": 500}),
     _query("offset", "How many tasks to skip (default 0)", {"type": "integer", "minimum": 0}),
 ]
 
 DATE_TIME = {"type": "string", "format": "date-time"}
+NAME = {"type": "string", "pattern": "\\S", "description": "Not blank"}
 FORM_VALUE = {"oneOf": [{"type": ["string", "number", "boolean", "null"]},
                         {"type": "array", "items": {"type": ["string", "number", "boolean", "null"]}}]}
 
@@ -120,17 +122,17 @@ SCHEMAS: dict[str, Any] = {
         "instance": _ref("Instance")}},
     "Draft": {"type": "object", "required": ["task_id", "draft"], "properties": {
         "task_id": {"type": "string"}, "draft": {"type": "object"}}},
-    "Claim": {"type": "object", "additionalProperties": False,
+    "Claim": {"type": "object", "additionalProperties": False, "not": {"required": ["to", "release"]},
               "description": "Empty: claim for yourself. `to`: Pass to Worker. `release`: back to the team.",
               "properties": {"to": {"type": "string", "description": "User name of a member of the task's team"},
                              "release": {"type": "boolean"}}},
     "Claimed": {"type": "object", "required": ["task_id", "assignee"], "properties": {
         "task_id": {"type": "string"}, "assignee": _nullable("string")}},
     "NewCase": {"type": "object", "required": ["family_name"], "additionalProperties": False, "properties": {
-        "family_name": {"type": "string", "minLength": 1},
+        "family_name": NAME,
         "children": {"type": "array", "items": {
             "type": "object", "required": ["name"], "additionalProperties": False, "properties": {
-                "name": {"type": "string", "minLength": 1},
+                "name": NAME,
                 "date_of_birth": _nullable("string", format="date")}}}}},
     "Subject": {"type": "object", "required": ["id", "name"], "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"},
@@ -141,8 +143,8 @@ SCHEMAS: dict[str, Any] = {
     "NewInstance": {"type": "object", "required": ["process_id", "case_id"], "additionalProperties": False,
                     "properties": {
                         "process_id": {"type": "string", "description": "A deployed process id"},
-                        "case_id": {"type": "integer"},
-                        "subject_ids": {"type": "array", "items": {"type": "integer"},
+                        "case_id": ID,
+                        "subject_ids": {"type": "array", "items": ID,
                                         "description": "The children the work is for (all, if left out)"},
                         "data": {"type": "object", "description": "Start data for the process"}}},
     "Instance": {"type": "object", "required": ["id", "case_id", "process_id", "status", "tasks"], "properties": {

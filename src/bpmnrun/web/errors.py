@@ -49,7 +49,9 @@ def _csrf_error(exc: CSRFError):
 
 def _http_error(exc: HTTPException):
     status = exc.code or 500
-    return respond(status, exc.description if status < 500 else "Try again later.")
+    # A 405 says which methods would do (RFC 9110), as werkzeug's own answer would.
+    allow = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+    return (*respond(status, exc.description if status < 500 else "Try again later."), allow)
 
 
 def _unexpected(exc: Exception):
