@@ -35,8 +35,12 @@ def part_completion(count: int, port: int, profile: bool) -> None:
     _row("latency p90, case's first completion", _ms(http_latency.p90(found.cold)), "", "")
     _row("latency median, next completion (cached)", _ms(statistics.median(found.warm)), "", "<= 3 ms")
     _row("latency p90, next completion (cached)", _ms(http_latency.p90(found.warm)), "", "")
+    _row("same completion on the service layer, no HTTP", _ms(statistics.median(found.service)), "", "")
+    _row("  HTTP and API share of the median", f"{1 - statistics.median(found.service) / statistics.median(found.cold):.0%}",
+         "", "")
     _row("SQL statements per completion request", sql["statements"], "88", "<= 10")
     _row("  of which in the completion's transaction", sql["in the unit of work"], "", "")
+    _row("    (of these, SQLite's BEGIN IMMEDIATE)", sql["BEGIN"], "", "")
     _row("  of which outside it (user loading, reads)", sql["outside it (user loading, reads)"], "", "")
     _row("commits per completion", sql["commits"], "5", "1")
     sample = sql["sample"]
@@ -96,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     if "2" in parts:
         part_team_list(30 if args.quick else 200, args.port + 1, args.profile)
     if "3" in parts:
-        http_workers.report(args.pg, args.port + 4, quick=args.quick, row=_row)
+        http_workers.report(args.pg, args.port + 4, quick=args.quick, row=_row, profile=args.profile)
 
 
 if __name__ == "__main__":

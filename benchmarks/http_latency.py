@@ -38,45 +38,38 @@ class Completions:
     cold: list[float]  # first completion of a case: its workflow restored from the stored state
     warm: list[float]  # the next one: the workflow taken from this worker's cache
     tallies: list[SqlTally]
+    service: list[float]  # the same completion called in-process on the service layer, alternated with HTTP
 
 
 def completion(tmp: Path, count: int, warmup: int, port: int, profile: bool = False) -> Completions:
     rt = Runtime(Database(f"sqlite:///{tmp}/completion.sqlite"))
     deploy_diagram(rt, tmp)
     add_workers(rt, 3)
-    start_cases(rt, count + warmup)
-    first = ready_tasks(rt)
+    start_cases(rt, 2 * (count + warmup))
+    first, beside = ready_tasks(rt)[::2], ready_tasks(rt)[1::2]
     counter = SqlCounter(rt.db.engine)
     try:
         with serve(rt, port):
             client = Client(port, token=users.issue_token(rt, WORKER))
             complete, how = _completer(rt, client)
-            out = Completions(how, [], [], [])
-            for n, task_id in enumerate(first):
+            out = Completions(how, [], [], [], [])
+            for n, (task_id, other) in enumerate(zip(first, beside)):
                 with counter.window() as tally:
                     cold = complete(task_id)
-                second = _next_task(rt, task_id)
-                warm = complete(second)
+                warm = complete(_next_task(rt, task_id))
+                service = _through_service(rt, other)
                 if n >= warmup:
                     out.cold.append(cold)
                     out.warm.append(warm)
                     out.tallies.append(tally)
+                    out.service.append(service)
             client.close()
         if profile and out.how.startswith("POST"):
-            _profile_completion(rt, count)
+            http_profile.completions(rt, count, "SQLite")
     finally:
         counter.remove()
         rt.db.dispose()
     return out
-
-
-def _profile_completion(rt: Runtime, count: int) -> None:
-    start_cases(rt, count + 1)
-    todo = ready_tasks(rt)
-    client = http_profile.test_client(rt, users.issue_token(rt, WORKER))
-    http_profile.profile("POST /api/v1/tasks/<id>/complete",
-                         lambda: client.post(f"{API_TASKS}/{todo.pop()}/complete", json={"data": {"note": "done"}}),
-                         count)
 
 
 def _completer(rt: Runtime, client: Client) -> tuple[Callable[[str], float], str]:
@@ -88,11 +81,14 @@ def _completer(rt: Runtime, client: Client) -> tuple[Callable[[str], float], str
             return reply.seconds
         return through_api, "POST /api/v1/tasks/<id>/complete (bearer token)"
 
-    def through_service(task_id: str) -> float:
-        t0 = time.perf_counter()
-        tasks.complete_task(rt, task_id, WORKER, {"note": "done"})
-        return time.perf_counter() - t0
-    return through_service, "service layer (the JSON API is not there yet: NO HTTP in these figures)"
+    return lambda task_id: _through_service(rt, task_id), \
+        "service layer (the JSON API is not there yet: NO HTTP in these figures)"
+
+
+def _through_service(rt: Runtime, task_id: str) -> float:
+    t0 = time.perf_counter()
+    tasks.complete_task(rt, task_id, WORKER, {"note": "done"})
+    return time.perf_counter() - t0
 
 
 def _next_task(rt: Runtime, done: str) -> str:
@@ -110,6 +106,7 @@ def summarise_tally(tallies: list[SqlTally]) -> dict[str, object]:
     return {"statements": spread([t.statements for t in tallies]),
             "commits": spread([t.commits for t in tallies]),
             "in the unit of work": spread([len(t.committed) for t in tallies]),
+            "BEGIN": spread([sum(s.startswith("BEGIN") for s in t.committed) for t in tallies]),
             "outside it (user loading, reads)": spread([len(t.read) for t in tallies]),
             "sample": tallies[len(tallies) // 2]}
 

@@ -9,7 +9,9 @@ import pstats
 from typing import Callable
 
 from http_harness import Reply
+from http_seed import WORKER, ready_tasks, start_cases
 
+from bpmnrun.service import users
 from bpmnrun.service.runtime import Runtime
 from bpmnrun.web import create_app
 
@@ -50,3 +52,13 @@ def profile(title: str, call: Callable[[], Reply | object], rounds: int, top: in
     for line in lines[start:start + top + 1]:
         if line.strip():
             print("      " + line[:150])
+
+
+def completions(rt: Runtime, count: int, where: str) -> None:
+    """Each case's first completion through the JSON API, as the benchmark measures it."""
+    known = set(ready_tasks(rt))
+    start_cases(rt, count + 1)
+    todo = [t for t in ready_tasks(rt) if t not in known]
+    client = test_client(rt, users.issue_token(rt, WORKER))
+    profile(f"POST /api/v1/tasks/<id>/complete on {where}",
+            lambda: client.post(f"/api/v1/tasks/{todo.pop()}/complete", json={"data": {"note": "done"}}), count)
