@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -58,15 +58,3 @@ def ready_tasks(rt: Runtime, team: str = TEAM) -> list[str]:
         return list(session.scalars(
             select(Task.id).join(TaskTeam, TaskTeam.task_id == Task.id)
             .where(TaskTeam.team == team, TaskTeam.ready.is_(True)).order_by(Task.instance_id)))
-
-
-def count_ready(rt: Runtime) -> int:
-    with rt.reading() as session:
-        return session.scalar(select(func.count()).select_from(Task).where(Task.state == "ready"))
-
-
-def empty_postgres(rt: Runtime) -> None:
-    """Start from an empty schema (the benchmark's own database only)."""
-    with rt.db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))

@@ -172,6 +172,9 @@ def audit(rt: Runtime, ledger: Ledger, before: dict[int, int], duplicated: list[
                                                  .where(Task.id.in_(list(ledger.seen))))}
         events = Counter(session.scalars(select(Event.task_id).where(Event.action == "task_completed")))
     after = revisions(rt)
+    answered = sum(statuses.count(200) for statuses in ledger.seen.values())
+    if sum(events.values()) != answered:
+        problems.append(f"{sum(events.values())} task_completed events in all for {answered} answers 200")
     expected: Counter = Counter()
     for task_id, statuses in ledger.seen.items():
         oks = statuses.count(200)
