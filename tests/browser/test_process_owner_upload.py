@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 from tests.support import LIBRARY
 
@@ -17,7 +19,7 @@ def upload(page, site: str, filename: str, content: str) -> None:
     page.get_by_label("Diagram (.bpmn file)").set_input_files(
         {"name": filename, "mimeType": "application/xml", "buffer": content.encode()})
     page.get_by_role("button", name="Check and deploy").click()
-    page.wait_for_load_state()
+    expect(page).to_have_title(re.compile(re.escape(filename)))
 
 
 def test_a_process_owner_uploads_a_broken_then_a_fixed_diagram(site, open_page):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 
@@ -13,11 +15,11 @@ def test_a_worker_signs_in_sees_their_task_list_and_signs_out(site, open_page):
     page.get_by_label("User name").fill("sam")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
-    assert "Enter a correct user name and password" in page.content()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct user name and password")
 
     sign_in(page, site, "sam")
-    assert "Signed in as" in page.inner_text(".bpmnrun-account")
+    expect(page.locator(".bpmnrun-account")).to_contain_text("Signed in as")
     page.get_by_role("button", name="Sign out").click()
-    assert "You have signed out" in page.content()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
     page.goto(f"{site}/")
     assert "/sign-in" in page.url

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from bpmnrun.service import queries
 from tests.browser.conftest import sign_in
 
@@ -40,15 +42,12 @@ def open_task(page, site: str, name: str) -> None:
     """From the task list (mine and my teams'), open the task called `name`."""
     page.goto(f"{site}/?view=all")
     page.get_by_role("link", name=name, exact=True).first.click()
-    page.wait_for_selector("h1")
-    assert page.inner_text("h1").strip().startswith(name)
+    expect(page.locator("h1")).to_contain_text(name)
 
 
 def finish(page, name: str) -> None:
     page.get_by_role("button", name="Finish").click()
-    page.wait_for_load_state()
-    banner = page.inner_text(".govuk-notification-banner")
-    assert f"{name} is complete" in banner, page.inner_text("main")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{name} is complete")
 
 
 def test_social_worker_early_help_manager_and_worker_step_a_family_out_to_tac(site, open_page, rt):
@@ -65,7 +64,8 @@ def test_social_worker_early_help_manager_and_worker_step_a_family_out_to_tac(si
     social_worker.get_by_label("Joy Smith").check()
     social_worker.get_by_label(L1_TITLE, exact=True).check()
     social_worker.get_by_role("button", name="Start work").click()
-    assert "Smith family" in social_worker.inner_text("h1")
+    expect(social_worker.locator(".govuk-notification-banner")).to_be_visible()
+    expect(social_worker.locator("h1")).to_contain_text("Smith family")
     assert REQUEST in social_worker.inner_text("#open-tasks + table")
 
     # The request: its Save and close keeps the note, and Finish sends it to EH Awaiting Allocation.
@@ -98,8 +98,7 @@ def test_social_worker_early_help_manager_and_worker_step_a_family_out_to_tac(si
 
     open_task(manager, site, DECISION)
     manager.get_by_role("button", name="Finish").click()  # nothing filled in: the page says what is missing
-    assert manager.locator(".govuk-error-summary").is_visible()
-    assert "What has triggered this decision?" in manager.inner_text(".govuk-error-summary")
+    expect(manager.locator(".govuk-error-summary")).to_contain_text("What has triggered this decision?")
     choose(manager, "What has triggered this decision?",
            "Step down from Social Care to TAC (Internal LP) - send TAC Plan and Review to self")
     write(manager, "Please add further detail", "Social Care involvement has ended; the family agree to TAC.")
