@@ -55,3 +55,11 @@ def own_cpu() -> float:
 def spent(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds spent between two readings, by processes alive at the second (new ones count whole)."""
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def machine() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user
+    return (total - idle) / TICKS, total / TICKS
