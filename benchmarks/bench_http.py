@@ -42,12 +42,13 @@ def part_completion(count: int, port: int, profile: bool) -> None:
     _row("  of which in the completion's transaction", sql["in the unit of work"], "", "")
     _row("    (of these, SQLite's BEGIN IMMEDIATE)", sql["BEGIN"], "", "")
     _row("  of which outside it (user loading, reads)", sql["outside it (user loading, reads)"], "", "")
+    _row("  loading the signed-in user (user_account), in all", sql["user loading"], "", "")
     _row("commits per completion", sql["commits"], "5", "1")
     sample = sql["sample"]
     print("    statements of one completion request (first 160 characters each):")
     for label, statements in (("read", sample.read), ("unit of work", sample.committed)):
         for statement in statements:
-            print(f"      [{label}] {statement}")
+            print(f"      [{label}] {statement[:160]}")
 
 
 def part_team_list(rounds: int, port: int, profile: bool) -> None:

@@ -150,7 +150,7 @@ class SqlCounter:
 
     def _statement(self, _conn, _cursor, statement, _params, _context, _many) -> None:
         if self.tally is not None:
-            self.tally.pending.append(" ".join(statement.split())[:160])
+            self.tally.pending.append(" ".join(statement.split()))
 
     def _commit(self, _conn) -> None:
         if self.tally is not None:

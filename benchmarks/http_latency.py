@@ -108,6 +108,7 @@ def summarise_tally(tallies: list[SqlTally]) -> dict[str, object]:
             "in the unit of work": spread([len(t.committed) for t in tallies]),
             "BEGIN": spread([sum(s.startswith("BEGIN") for s in t.committed) for t in tallies]),
             "outside it (user loading, reads)": spread([len(t.read) for t in tallies]),
+            "user loading": spread([sum("FROM user_account" in s for s in t.committed + t.read) for t in tallies]),
             "sample": tallies[len(tallies) // 2]}
 
 
