@@ -270,10 +270,11 @@ def _print(runs: list[Run], per_run: int, rounds: int, seeded: float, cases: int
     one, two = 1 / server[1], min(2 / server[1], (os.cpu_count() or 1) / server[2])
     row("model for an idle machine (not measured): -w 1", f"{one:.0f}/s", "", "")
     row("  -w 2, and the speed-up", f"{two:.0f}/s, {two / one:.2f}x", "", ">= 1.7x")
-    busy = statistics.median(r.machine_busy for r in runs) * (os.cpu_count() or 1)
-    ours = statistics.median(r.ours for r in runs if r.workers == 2)
-    print(f"    during the runs the machine had {busy:.2f} of {os.cpu_count()} cores busy (median); the -w 2 runs "
-          f"got {ours:.2f} cores of it: the rest was others' work")
+    for w in (1, 2):
+        busy = statistics.median(r.machine_busy for r in runs if r.workers == w) * (os.cpu_count() or 1)
+        ours = statistics.median(r.ours for r in runs if r.workers == w)
+        print(f"    -w {w} runs (median): {busy:.2f} of {os.cpu_count()} cores busy, {ours:.2f} of them ours; "
+              "the rest was other work on the machine")
     print(f"    load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (others' work included)")
     row(f"lost updates ({audited} tasks audited, {dupes} sent {DUPLICATES}x at once)", str(len(problems)), "", "0")
     for problem in problems[:20]:
