@@ -7,13 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, load_only, selectinload
 
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam
 from .errors import Forbidden, NotFound
 from .runtime import Runtime
 from .tasks import may_see
 from .users import require_user
+
+
+# A listing shows no form: the large JSON columns stay in the database.
+_LISTING = (defer(Task.form), defer(Task.draft), defer(Task.data), defer(Task.documentation))
 
 
 @dataclass(frozen=True)
@@ -86,20 +90,19 @@ def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | N
     wanted = TaskFilter(team, mine, state, case_id, process_id, overdue)
     with rt.reading() as session:
         ids = _task_ids(require_user(session, user), wanted)
-        query = (select(Task, Case.family_name, Instance, ProcessVersion)
+        # A list shows no forms, and needs neither workflow state nor diagram XML: only the columns it shows.
+        query = (select(Task, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
                  .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
                  .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
                  .where(Task.id.in_(ids))
-                 # A list shows no forms: leave the large JSON columns in the database.
-                 .options(selectinload(Task.teams), defer(Task.form), defer(Task.draft), defer(Task.data),
-                          defer(Task.documentation))
+                 .options(selectinload(Task.teams), *_LISTING)
                  .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
                  .limit(limit).offset(offset))
         rows = session.execute(query).all()
-        names = _subject_names(session, {i for _, _, instance, _ in rows for i in instance.subject_ids})
-        return [_task_view(t, family, version, tuple(names[i] for i in instance.subject_ids if i in names),
+        names = _subject_names(session, {i for row in rows for i in row.subject_ids})
+        return [_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
                            listing=True)
-                for t, family, instance, version in rows]
+                for t, family, subject_ids, title, authority in rows]
 
 
 def count_tasks(rt: Runtime, user: str, wanted: TaskFilter) -> int:
@@ -138,11 +141,13 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
         if not may_see(account, task):
             raise Forbidden(f"task {task_id} is not for {user}'s teams")
         # The task page names the procedure and the children, as the worklist row does.
-        version_id, subject_ids = session.execute(
-            select(Instance.process_version_id, Instance.subject_ids).where(Instance.id == task.instance_id)).one()
+        family, subject_ids, title, authority = session.execute(
+            select(Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
+            .join(Case, Case.id == Instance.case_id)
+            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+            .where(Instance.id == task.instance_id)).one()
         names = _subject_names(session, set(subject_ids))
-        return _task_view(task, session.get(Case, task.case_id).family_name, session.get(ProcessVersion, version_id),
-                          tuple(names[i] for i in subject_ids if i in names))
+        return _task_view(task, family, (title, authority), tuple(names[i] for i in subject_ids if i in names))
 
 
 def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:
@@ -157,20 +162,18 @@ def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:
 def instance_tasks(rt: Runtime, instance_id: int, state: str = "ready") -> list[TaskView]:
     """One piece of work's tasks in a state, as a listing (no forms, drafts or data)."""
     with rt.reading() as session:
-        instance = session.get(Instance, instance_id)
-        if instance is None:
+        family = session.scalar(select(Case.family_name).join(Instance, Instance.case_id == Case.id)
+                                .where(Instance.id == instance_id))
+        if family is None:
             raise NotFound(f"no case work {instance_id}")
-        family = session.get(Case, instance.case_id).family_name
         rows = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == state)
-                               .options(selectinload(Task.teams), defer(Task.form), defer(Task.draft),
-                                        defer(Task.data), defer(Task.documentation))
-                               .order_by(Task.position))
+                               .options(selectinload(Task.teams), *_LISTING).order_by(Task.position))
         return [_task_view(t, family, listing=True) for t in rows]
 
 
 def history(rt: Runtime, instance_id: int | None = None, case_id: int | None = None) -> list[EventView]:
     with rt.reading() as session:
-        if instance_id is not None and session.get(Instance, instance_id) is None:
+        if instance_id is not None and session.get(Instance, instance_id, options=[load_only(Instance.id)]) is None:
             raise NotFound(f"no case work {instance_id}")
         query = select(Event).order_by(Event.id)
         query = query.where(Event.instance_id == instance_id) if instance_id is not None else query
@@ -195,13 +198,16 @@ class InstanceView:
 
 def get_instance(rt: Runtime, instance_id: int) -> InstanceView:
     with rt.reading() as session:
-        instance = session.get(Instance, instance_id)
-        if instance is None:
+        # Everything but the workflow state and the diagram's XML.
+        row = session.execute(
+            select(Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
+                   Instance.status, Instance.end_event, Instance.started_at, Instance.started_by, Instance.ended_at,
+                   Instance.waiting_messages)
+            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+            .where(Instance.id == instance_id)).one_or_none()
+        if row is None:
             raise NotFound(f"no case work {instance_id}")
-        version = session.get(ProcessVersion, instance.process_version_id)
-        return InstanceView(instance.id, instance.case_id, instance.process_id, version.version, version.title,
-                            instance.status, instance.end_event, instance.started_at, instance.started_by,
-                            instance.ended_at, tuple(instance.waiting_messages or ()))
+        return InstanceView(*row[:-1], tuple(row.waiting_messages or ()))
 
 
 def _subject_names(session, ids: set[int]) -> dict[int, str]:
@@ -210,7 +216,7 @@ def _subject_names(session, ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(ids))).all())
 
 
-def _task_view(task: Task, family_name: str, version: ProcessVersion | None = None,
+def _task_view(task: Task, family_name: str, procedure: tuple[str, str] = ("", ""),
                children: tuple[str, ...] = (), listing: bool = False) -> TaskView:
     """A task as the front ends see it; in a listing without its form, draft, data and documentation."""
     return TaskView(
@@ -221,6 +227,6 @@ def _task_view(task: Task, family_name: str, version: ProcessVersion | None = No
         priority=task.priority, form=[] if listing else task.form,
         draft={} if listing else (task.draft or {}), documentation=None if listing else task.documentation,
         completed_by=task.completed_by, completed_at=task.completed_at, data=None if listing else task.data,
-        procedure=version.title if version else "", authority=version.authority if version else "",
+        procedure=procedure[0], authority=procedure[1],
         children=children,
     )
