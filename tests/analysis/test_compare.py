@@ -235,3 +235,38 @@ def test_compare_page(browser, library):
     assert one.status_code == 422 and b"govuk-error-summary" in one.data
     assert b"Choose at least two processes to compare" in one.data
     assert b.get(f"/compare?process={L1}&process=nope").status_code == 404
+
+
+def test_the_start_event_counts_for_identifying_the_step_down(step_down):
+    # §9.2: "start" for L1-L4, Y2, Y3 (the work begins with the step down considered); C1.1 is a task.
+    cells = dict(zip([v.process_id for v in step_down.variants], step_down.cells("identify_step_down")))
+    assert cells[L1] == ["start (Early Help Manager has agreed the case can step out to TAC)"]
+    assert cells[Y2] == ["start (Single Assessment completed – recommendation is Early Help)"]
+    assert cells[C1] == ["Step One – SC supervision or case discussion (Social Worker)"]
+    assert all(cells[pid] for pid in STEP_DOWN_SET)
+    text = " ".join(step_down.to_json()["differences"])
+    assert "(identify_step_down)" not in text  # no variant lacks it any more
+    c1 = variant(step_down, C1)
+    assert "Task_step_one" not in step_down.highlight(c1)
+
+
+def test_a_marked_start_event_and_precondition_field_count_for_their_activity():
+    graphs = read_graphs(_diagram("""
+    <bpmn:startEvent id="S" name="Family have consented"><bpmn:extensionElements><camunda:properties>
+      <camunda:property name="activity" value="obtain_consent"/></camunda:properties></bpmn:extensionElements>
+    </bpmn:startEvent>
+    <bpmn:userTask id="A" name="Record"><bpmn:extensionElements><camunda:formData>
+      <camunda:formField id="plan_agreed" label="A plan has been agreed" type="boolean"><camunda:properties>
+        <camunda:property id="activity" value="agree_plan"/></camunda:properties></camunda:formField>
+      </camunda:formData><camunda:properties><camunda:property name="activity" value="send_request"/>
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:userTask><bpmn:endEvent id="E" name="Done"/>
+    <bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="A"/><bpmn:sequenceFlow id="F2" sourceRef="A" targetRef="E"/>"""))
+    from bpmnrun.analysis.structure import read_structure
+
+    s = read_structure(graphs, "p")
+    assert s.cell("obtain_consent") == ["start (Family have consented)"]
+    assert s.cell("agree_plan") == ["start (precondition: A plan has been agreed)"]
+    assert s.cell("identify_step_down") == ["start (Family have consented)"]  # no task considers the move
+    assert s.cell("send_request") == ["Record (Social Worker)"]
+    assert len(s.tasks) == 1  # a start mark is not a user task

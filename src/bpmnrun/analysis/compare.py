@@ -101,19 +101,17 @@ class Comparison:
 
     def activities(self) -> list[str]:
         """The vocabulary's terms any variant uses, in the vocabulary's order; unknown terms last."""
-        used = {a for v in self.variants for a in v.structure.by_activity()}
+        used = {a for v in self.variants for a in v.structure.activities()}
         return [a for a in VOCABULARY if a in used] + sorted(used - set(VOCABULARY))
 
     def cells(self, activity: str) -> list[list[str]]:
-        """Per variant, the tasks doing `activity` as "name (lane)"; an empty list where it is absent."""
-        return [list(dict.fromkeys(f"{t.name} ({t.lane or 'no lane'})"
-                                   for t in v.structure.by_activity().get(activity, [])))
-                for v in self.variants]
+        """Per variant, "start (…)" and the tasks doing `activity` as "name (lane)"; empty where it is absent."""
+        return [v.structure.cell(activity) for v in self.variants]
 
     def absent_elsewhere(self, variant: Variant) -> set[str]:
         """Activities of `variant` that at least one other variant compared lacks."""
-        mine = set(variant.structure.by_activity())
-        others = [set(v.structure.by_activity()) for v in self.variants if v is not variant]
+        mine = variant.structure.activities()
+        others = [v.structure.activities() for v in self.variants if v is not variant]
         return {a for a in mine if any(a not in theirs for theirs in others)}
 
     def highlight(self, variant: Variant) -> set[str]:
@@ -166,6 +164,7 @@ def variant_json(v: Variant) -> dict:
         "consent_gates": [{"decision": g.decision, "branch": g.branch, "end": g.end} for g in s.consent_gates],
         "decision_makers": s.decision_makers,
         "calls": s.calls,
+        "at_start": [{"activity": m.activity, "text": m.text} for m in s.starts],
         "paths": [path_json(p) for p in v.paths.paths],
         "paths_cut_by_loop_bound": v.paths.cut,
         "paths_truncated": v.paths.truncated,

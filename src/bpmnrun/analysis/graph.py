@@ -30,6 +30,8 @@ class FormField:
     options: tuple[str, ...]
     default: str | None
     readonly: bool
+    label: str = ""
+    activity: str | None = None  # a precondition field marked with the activity it confirms
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,12 @@ def _node(el: etree._Element, lane_of: dict[str, str]) -> Node:
 
 def _field(el: etree._Element) -> FormField:
     constraints = {c.get("name") for c in el.iterfind("camunda:validation/camunda:constraint", NS)}
+    props = {p.get("id") or p.get("name"): p.get("value")
+             for p in el.iterfind("camunda:properties/camunda:property", NS)}
     return FormField(el.get("id"), el.get("type") or "string",
                      tuple(v.get("id") for v in el.iterfind("camunda:value", NS)),
-                     el.get("defaultValue"), "readonly" in constraints)
+                     el.get("defaultValue"), "readonly" in constraints, (el.get("label") or el.get("id")).strip(),
+                     props.get("activity"))
 
 
 def _flow(el: etree._Element) -> Flow:

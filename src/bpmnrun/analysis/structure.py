@@ -62,6 +62,14 @@ class TimerInfo:
 
 
 @dataclass(frozen=True)
+class StartMark:
+    """An activity done before the first task: by the start event, or confirmed by a precondition field."""
+
+    activity: str
+    text: str  # as a cell shows it: "start (<start event>)" or "start (precondition: <field label>)"
+
+
+@dataclass(frozen=True)
 class ConsentGate:
     decision: str
     branch: str
@@ -78,6 +86,7 @@ class VariantStructure:
     timers: list[TimerInfo] = field(default_factory=list)
     consent_gates: list[ConsentGate] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    starts: list[StartMark] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -103,6 +112,16 @@ class VariantStructure:
                 found.setdefault(activity, []).append(task)
         return found
 
+    def activities(self) -> set[str]:
+        """Every vocabulary term the variant does, by a task or at its start."""
+        return set(self.by_activity()) | {m.activity for m in self.starts}
+
+    def cell(self, activity: str) -> list[str]:
+        """What does `activity`: start marks first, then tasks as "name (lane)"; empty where it is absent."""
+        marks = [m.text for m in self.starts if m.activity == activity]
+        tasks = [f"{t.name} ({t.lane or 'no lane'})" for t in self.by_activity().get(activity, [])]
+        return list(dict.fromkeys(marks + tasks))
+
 
 def read_structure(graphs: Mapping[str, ProcessGraph], process_id: str,
                    reached: set[tuple[str, str]] | None = None) -> VariantStructure:
@@ -124,7 +143,44 @@ def read_structure(graphs: Mapping[str, ProcessGraph], process_id: str,
                 visit(callee, within or node.name, depth + 1)
 
     visit(top, None, 0)
+    structure.starts = start_marks(top, structure)
     return structure
+
+
+def start_marks(top: ProcessGraph, structure: VariantStructure) -> list[StartMark]:
+    """§9.2's "start": what the variant's start event (or a precondition field of its first form) does.
+
+    A start event or form field marked with `activity` says so itself. Unmarked, the start event counts
+    as `identify_step_down` when no task of the variant does it: the work begins with the move already
+    considered (L1 'Early Help Manager has agreed the case can step out to TAC', Y2 'Single Assessment
+    completed – recommendation is Early Help').
+    """
+    marks: list[StartMark] = []
+    starts = top.starts()
+    for start in starts:
+        marks.extend(StartMark(a, f"start ({start.name})") for a in start.activities)
+        for node in _first_tasks(top, start):
+            marks.extend(StartMark(f.activity, f"start (precondition: {f.label})") for f in node.fields if f.activity)
+    done = {m.activity for m in marks} | set(structure.by_activity())
+    if starts and "identify_step_down" not in done:
+        marks.insert(0, StartMark("identify_step_down", f"start ({starts[0].name})"))
+    return list(dict.fromkeys(marks))
+
+
+def _first_tasks(graph: ProcessGraph, start: Node) -> list[Node]:
+    """The user tasks reached from `start` before any other task (across gateways and events)."""
+    found, seen, todo = [], {start.id}, [start.id]
+    while todo:
+        for flow in graph.outgoing.get(todo.pop(), []):
+            node = graph.nodes.get(flow.target)
+            if node is None or node.id in seen:
+                continue
+            seen.add(node.id)
+            if node.kind == "userTask":
+                found.append(node)
+            elif node.kind in DECIDING or node.kind in ("parallelGateway", "intermediateCatchEvent"):
+                todo.append(node.id)
+    return found
 
 
 def _read_one(graph: ProcessGraph, within: str | None, structure: VariantStructure,
