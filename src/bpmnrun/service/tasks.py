@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from sqlalchemy.orm import Session, joinedload
@@ -59,8 +60,18 @@ def save_draft(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any])
         return draft
 
 
-def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """"Finish": validate the form, complete the task and run the process on. Returns the data recorded.
+@dataclass(frozen=True)
+class Completed:
+    """What a completion did: the data recorded, and where the piece of work now stands."""
+
+    data: dict[str, Any]
+    instance_id: int
+    status: str
+    end_event: str | None
+
+
+def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any]) -> Completed:
+    """"Finish": validate the form, complete the task and run the process on.
 
     Optimistic locking: a second, concurrent completion raises Conflict naming who completed it.
     """
@@ -81,7 +92,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             _audit_task(session, rt, actor, "task_completed", task, data=clean)
             apply_snapshot(session, instance, snapshot, actor, rt.now())
         workflows.remember(rt, instance, workflow)
-        return clean
+        return Completed(clean, instance.id, instance.status, instance.end_event)
     except (StaleDataError, TaskNotReady):
         raise _completed_conflict(rt, task_id) from None
     except EngineError as exc:

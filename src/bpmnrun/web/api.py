@@ -72,9 +72,8 @@ def show_task(task_id: str):
 @bp.post("/tasks/<task_id>/complete")
 def complete_task(task_id: str):
     values = form_values(json_body({"data"}, {"data"}))
-    clean = tasks.complete_task(runtime(), task_id, username(), values)
-    instance_id = queries.get_task(runtime(), task_id, username()).instance_id
-    return jsonify({"task_id": task_id, "data": _plain(clean), "instance": _instance_json(instance_id)})
+    done = tasks.complete_task(runtime(), task_id, username(), values)
+    return jsonify({"task_id": task_id, "data": _plain(done.data), "instance": _instance_json(done.instance_id)})
 
 
 @bp.post("/tasks/<task_id>/draft")
@@ -166,13 +165,14 @@ def show_instance(instance_id: int):
 def _instance_json(instance_id: int) -> dict[str, Any]:
     """The work's state and its open tasks (listed without their forms)."""
     view: InstanceView = queries.get_instance(runtime(), instance_id)
+    open_tasks = queries.instance_tasks(runtime(), instance_id) if view.status == "running" else []
     return {
         "id": view.id, "case_id": view.case_id, "process_id": view.process_id, "version": view.version,
         "title": view.title, "status": view.status, "end_event": view.end_event,
         "started_at": view.started_at.isoformat(), "started_by": view.started_by,
         "ended_at": view.ended_at.isoformat() if view.ended_at else None,
         "waiting_messages": list(view.waiting_messages),
-        "tasks": [t.to_json() for t in queries.instance_tasks(runtime(), instance_id)],
+        "tasks": [t.to_json() for t in open_tasks],
     }
 
 
