@@ -229,6 +229,7 @@ def test_compare_page(browser, library):
         assert re.search(rf'value="{pid}" checked', body), pid
     assert body.count("<svg") == len(STEP_DOWN_SET)
     assert 'id="aligned"' in body and "Consent is an explicit gate" in body
+    assert "more than half of the other 6 variants compared lack" in body
     two = b.get(f"/compare?process={L1}&process={Y2}").data.decode()
     assert two.count("<svg") == 2 and f'value="{C1}" checked' not in two
     one = b.get(f"/compare?process={L1}")
@@ -270,3 +271,25 @@ def test_a_marked_start_event_and_precondition_field_count_for_their_activity():
     assert s.cell("identify_step_down") == ["start (Family have consented)"]  # no task considers the move
     assert s.cell("send_request") == ["Record (Social Worker)"]
     assert len(s.tasks) == 1  # a start mark is not a user task
+
+
+def test_highlights_what_sets_a_variant_apart_not_what_one_other_lacks(step_down):
+    l1, l2 = variant(step_down, L1), variant(step_down, L2)
+    # Of the six others only C1 lacks a social care closure, only L1 and L3 an allocation: not highlighted.
+    assert "sc_case_closure" not in step_down.absent_elsewhere(l1)
+    assert "allocation" not in step_down.absent_elsewhere(l2)
+    # Screening: L2 alone. Manager authorisation: four of L1's six others lack it.
+    assert step_down.absent_elsewhere(l2) == {"screening"}
+    assert "manager_authorisation" in step_down.absent_elsewhere(l1)
+    assert "more than half of the other 6 variants" in step_down.highlight_meaning()
+    # With two variants: whatever the other lacks.
+    pair = from_library([BPMN], [L1, C1])
+    assert "sc_case_closure" in pair.absent_elsewhere(variant(pair, L1))
+    assert "absent from the other variant" in pair.highlight_meaning()
+
+
+def test_html_key_says_what_the_highlight_means(tmp_path):
+    from bpmnrun.analysis.compare_html import render_html
+
+    html = render_html(from_library([BPMN], [L1, C1]))
+    assert "an activity absent from the other variant." in html

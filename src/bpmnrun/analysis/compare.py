@@ -109,10 +109,22 @@ class Comparison:
         return [v.structure.cell(activity) for v in self.variants]
 
     def absent_elsewhere(self, variant: Variant) -> set[str]:
-        """Activities of `variant` that at least one other variant compared lacks."""
-        mine = variant.structure.activities()
+        """Activities of `variant` that more than half of the other variants compared lack.
+
+        With two variants: absent from the other. With many, an activity one other variant happens to lack
+        is not highlighted, or most tasks would be: only what sets this variant apart is.
+        """
         others = [v.structure.activities() for v in self.variants if v is not variant]
-        return {a for a in mine if any(a not in theirs for theirs in others)}
+        return {a for a in variant.structure.activities()
+                if 2 * sum(a not in theirs for theirs in others) > len(others)}
+
+    def highlight_meaning(self) -> str:
+        """What a highlighted task means, for the key under the diagrams."""
+        others = len(self.variants) - 1
+        if others <= 1:
+            return "a task, or a call into a sub-process, doing an activity absent from the other variant"
+        return (f"a task, or a call into a sub-process, doing an activity that more than half of the other "
+                f"{others} variants compared lack")
 
     def highlight(self, variant: Variant) -> set[str]:
         """Element ids of `variant`'s own diagram doing an activity absent from another variant.

@@ -2,7 +2,7 @@
 page's template (`web/templates/compare.html`) renders.
 
 Each variant's diagram is drawn by `library.svg` with the tasks (and calls into sub-processes) whose activity
-another compared variant lacks highlighted.
+sets it apart highlighted (`Comparison.absent_elsewhere`: absent from the other variant, or from most of them).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def view(comparison: Comparison) -> dict:
         "differences": differences(comparison),
         "figures": figures(comparison),
         "absent": ABSENT,
+        "highlight_meaning": comparison.highlight_meaning(),
     }
 
 
@@ -110,7 +111,7 @@ BODY = """<h2>Activities aligned by vocabulary</h2>
 <h2>Differences</h2>
 <ul>{% for d in differences %}<li>{{ d }}</li>{% endfor %}</ul>
 <h2>Diagrams</h2>
-<p>Highlighted: tasks, and calls into sub-processes, doing an activity that another variant compared lacks.</p>
+<p>Highlighted (outlined and hatched in each diagram): {{ highlight_meaning }}.</p>
 <div class="figures">
 {% for f in figures %}<figure><figcaption><strong>{{ f.variant.label }}</strong>: {{ f.variant.structure.title }}.
 {% if f.highlighted %}Highlighted: {{ f.highlighted|join('; ') }}.{% else %}Nothing highlighted.{% endif %}</figcaption>
