@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import defer, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam
 from .errors import Forbidden, NotFound
@@ -162,13 +162,24 @@ def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:
 def instance_tasks(rt: Runtime, instance_id: int, state: str = "ready") -> list[TaskView]:
     """One piece of work's tasks in a state, as a listing (no forms, drafts or data)."""
     with rt.reading() as session:
-        family = session.scalar(select(Case.family_name).join(Instance, Instance.case_id == Case.id)
-                                .where(Instance.id == instance_id))
-        if family is None:
-            raise NotFound(f"no case work {instance_id}")
-        rows = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == state)
-                               .options(selectinload(Task.teams), *_LISTING).order_by(Task.position))
-        return [_task_view(t, family, listing=True) for t in rows]
+        return _instance_tasks(session, instance_id, state)
+
+
+def instance_overview(rt: Runtime, instance_id: int) -> tuple[InstanceView, list[TaskView]]:
+    """A piece of work and its open tasks, read together."""
+    with rt.reading() as session:
+        view = _instance_view(session, instance_id)
+        return view, _instance_tasks(session, instance_id, "ready") if view.status == "running" else []
+
+
+def _instance_tasks(session, instance_id: int, state: str) -> list[TaskView]:
+    family = session.scalar(select(Case.family_name).join(Instance, Instance.case_id == Case.id)
+                            .where(Instance.id == instance_id))
+    if family is None:
+        raise NotFound(f"no case work {instance_id}")
+    rows = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == state)
+                           .options(joinedload(Task.teams), *_LISTING).order_by(Task.position)).unique()
+    return [_task_view(t, family, listing=True) for t in rows]
 
 
 def history(rt: Runtime, instance_id: int | None = None, case_id: int | None = None) -> list[EventView]:
@@ -198,16 +209,20 @@ class InstanceView:
 
 def get_instance(rt: Runtime, instance_id: int) -> InstanceView:
     with rt.reading() as session:
-        # Everything but the workflow state and the diagram's XML.
-        row = session.execute(
-            select(Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
-                   Instance.status, Instance.end_event, Instance.started_at, Instance.started_by, Instance.ended_at,
-                   Instance.waiting_messages)
-            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-            .where(Instance.id == instance_id)).one_or_none()
-        if row is None:
-            raise NotFound(f"no case work {instance_id}")
-        return InstanceView(*row[:-1], tuple(row.waiting_messages or ()))
+        return _instance_view(session, instance_id)
+
+
+def _instance_view(session, instance_id: int) -> InstanceView:
+    # Everything but the workflow state and the diagram's XML.
+    row = session.execute(
+        select(Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
+               Instance.status, Instance.end_event, Instance.started_at, Instance.started_by, Instance.ended_at,
+               Instance.waiting_messages)
+        .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+        .where(Instance.id == instance_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no case work {instance_id}")
+    return InstanceView(*row[:-1], tuple(row.waiting_messages or ()))
 
 
 def _subject_names(session, ids: set[int]) -> dict[int, str]:

@@ -17,7 +17,7 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from ..service import access, cases, instances, queries, tasks
-from ..service.queries import InstanceView, TaskFilter
+from ..service.queries import TaskFilter
 from .api_input import (MAX_ID, flag_arg, form_values, int_arg, iso_date, json_body, object_field, record_id,
                         text)
 from .api_openapi import openapi_document
@@ -164,8 +164,7 @@ def show_instance(instance_id: int):
 
 def _instance_json(instance_id: int) -> dict[str, Any]:
     """The work's state and its open tasks (listed without their forms)."""
-    view: InstanceView = queries.get_instance(runtime(), instance_id)
-    open_tasks = queries.instance_tasks(runtime(), instance_id) if view.status == "running" else []
+    view, open_tasks = queries.instance_overview(runtime(), instance_id)
     return {
         "id": view.id, "case_id": view.case_id, "process_id": view.process_id, "version": view.version,
         "title": view.title, "status": view.status, "end_event": view.end_event,
