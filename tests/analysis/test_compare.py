@@ -293,3 +293,25 @@ def test_html_key_says_what_the_highlight_means(tmp_path):
 
     html = render_html(from_library([BPMN], [L1, C1]))
     assert "an activity absent from the other variant." in html
+
+
+def test_l4_reads_its_any_child_test_as_the_one_l5_decided(step_down):
+    # By hand: 2 closure routes × (assessment uploaded: L5's 'any child proceeds?' Yes with or without TAC
+    # consultant support, or No; assessment already completed: L4's test undecided, both ends) = 2 × 5.
+    # Before L4's s.get(...) test was matched with L5's s[...] one, every L5 outcome took both L4 ends: 16.
+    l4 = variant(step_down, "lincs_step_out_external_lp_no_eh")
+    assert len(l4.paths.paths) == 10
+    uploaded = [p for p in l4.paths.paths if "EH Child and Family Assessment Required" in p.choices]
+    assert sorted((len(p.steps), p.outcome.startswith("Case closed to SC – TAC Monitoring")) for p in uploaded) == [
+        (10, False), (10, False), (11, True), (11, True), (12, True), (12, True)]
+    facts = Facts()
+    learn('any(s["k"] == "x" for s in subjects)', False, facts)
+    assert evaluate('not any(s.get("k", "x") == "x" for s in subjects)', facts) is True
+    learned_get = Facts()
+    learn('any(s.get("k", "x") == "x" for s in subjects)', False, learned_get)
+    assert evaluate('any(s["k"] == "x" for s in subjects)', learned_get) is None  # not the other way round
+
+
+def test_paths_come_with_the_over_approximation_note():
+    result = CliRunner().invoke(cli, ["compare", "--library", str(BPMN), L1, C1])
+    assert "paths may include combinations the data rules exclude" in " ".join(result.stdout.split())

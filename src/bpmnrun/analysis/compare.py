@@ -11,8 +11,9 @@ Against process-catalogue §9.5 (user tasks / lanes / hand-offs / timers on the 
   which §9.5 leaves out) and 1 with the Graft TM, who needs no wait.
 - L4 + L5, assessment uploaded: 11 tasks, not 10 — L5 records the per-child 'Outcome from Assessment' as a
   task of its own; 8 when the assessment was already completed, as §9.5. Lanes 2, hand-offs 1 (S-AUTH sent
-  to yourself). L4 has 16 paths: L4's 'any child proceeds?' test is not the expression L5 decided on, so
-  both of its branches follow every L5 outcome (an over-approximation, see `conditions`).
+  to yourself). L4 has 10 paths: its 'any child proceeds?' test reads `s.get(...)` where L5's reads
+  `s[...]`, which `conditions` takes as the same test after L5 decided it; when the assessment was already
+  completed L5 decides nothing, so both branches stay (2 of the 10 no case takes: `paths.PATHS_NOTE`).
 - Y2 → Y4 targeted 13 tasks (§9.5: 12), Y2 partner-led 7 (6), Y3 partner-led 7 (6): the model adds York's
   'Initiate Case Closure process' (Y5.0, an assumption). Y2 and Y3 partner-led have 0 hand-offs (§9.5: 1,
   "+queue"): the hand-off to the 'Partner led EHA' queue is an assignment in a form, not a lane change.
@@ -33,7 +34,7 @@ from ..service.errors import InvalidInput, NotFound
 from ..service.runtime import Runtime
 from .graph import ProcessGraph, read_graphs
 from .paths import Path as ProcessPath
-from .paths import PathSet, enumerate_paths
+from .paths import PATHS_NOTE, PathSet, enumerate_paths
 from .structure import VOCABULARY, VariantStructure, read_structure
 
 # The step-down variants of the issue: Lincolnshire internal LP with and without Early Help, external LP
@@ -181,6 +182,7 @@ def variant_json(v: Variant) -> dict:
         "paths_cut_by_loop_bound": v.paths.cut,
         "paths_truncated": v.paths.truncated,
         "figures": v.paths.figures(),
+        "paths_note": PATHS_NOTE,
     }
 
 

@@ -16,6 +16,7 @@ from ..library.svg import render_svg
 from .compare import Comparison, Variant
 from .compare_text import ABSENT
 from .differences import differences
+from .paths import PATHS_NOTE
 
 
 @dataclass
@@ -54,6 +55,7 @@ def view(comparison: Comparison) -> dict:
         "figures": figures(comparison),
         "absent": ABSENT,
         "highlight_meaning": comparison.highlight_meaning(),
+        "paths_note": PATHS_NOTE,
     }
 
 
@@ -118,6 +120,7 @@ BODY = """<h2>Activities aligned by vocabulary</h2>
 {% if f.svg %}{{ f.svg }}{% else %}<p>No diagram: {{ f.problem }}</p>{% endif %}</figure>
 {% endfor %}</div>
 <h2>Paths</h2>
+<p>{{ paths_note }}</p>
 {% for v in variants %}<h3>{{ v.label }}: {{ v.paths.paths|length }} paths</h3>
 <ol>{% for p in v.paths.paths %}{% set h = p.handoffs() %}
 <li><p>{{ p.steps|length }} user tasks, {{ p.lanes()|length }} lanes, {{ h|length }} hand-offs, {{ p.timers|length }} timers → {{ p.outcome }}</p>

@@ -6,12 +6,14 @@ import textwrap
 
 from .compare import Comparison, Variant
 from .differences import differences
+from .paths import PATHS_NOTE
 
 ABSENT = "absent"
 
 
 def render_text(comparison: Comparison, width: int = 120) -> str:
     parts = [_legend(comparison, width), _aligned(comparison, width), _figures(comparison, width)]
+    parts.append("\n".join(textwrap.wrap(PATHS_NOTE, width)))
     parts.extend(_paths(v, width) for v in comparison.variants)
     parts.append(_differences(comparison, width))
     return "\n\n".join(parts) + "\n"

@@ -12,6 +12,7 @@ never hides a path a case could take.
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -70,6 +71,8 @@ def learn(source: str | None, truth: bool, facts: Facts) -> None:
 
 def _truth(node: ast.expr, facts: Facts) -> bool | None:
     remembered = facts.truths.get(ast.dump(node))
+    if remembered is None:
+        remembered = facts.truths.get(_as_subscripts(node))
     if remembered is not None:
         return remembered
     if isinstance(node, ast.BoolOp):
@@ -91,6 +94,33 @@ def _truth(node: ast.expr, facts: Facts) -> bool | None:
         return _compare(node.left, node.ops[0], node.comparators[0], facts)
     value = _value(node, facts)
     return None if value is UNKNOWN else bool(value)
+
+
+class _GetToSubscript(ast.NodeTransformer):
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and len(node.args) == 2 and not node.keywords:
+            return ast.Subscript(value=func.value, slice=node.args[0], ctx=ast.Load())
+        return node
+
+
+@lru_cache(maxsize=1024)
+def _subscript_dump(dumped: str, source: ast.expr) -> str:
+    return ast.dump(_GetToSubscript().visit(copy.deepcopy(source)))
+
+
+def _as_subscripts(node: ast.expr) -> str:
+    """`node` with `s.get(k, d)` read as `s[k]`, to match a truth the path learnt in the subscript form.
+
+    L4 tests `any(s.get("assessment_outcome", X) == X for s in subjects)`, L5 before it
+    `any(s["assessment_outcome"] == X for s in subjects)`. Once the subscript form held, the same subject
+    makes the `get` form hold; once it failed, every subject had the key (or `s[k]` would have raised), so
+    `get` reads the same values. Only this direction is used: a truth learnt of a `get` test says nothing
+    of the subscript one, whose keys may be missing.
+    """
+    dumped = ast.dump(node)
+    return _subscript_dump(dumped, node) if ".get" in dumped or "attr='get'" in dumped else dumped
 
 
 def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr, facts: Facts) -> bool | None:

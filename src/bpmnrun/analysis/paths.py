@@ -29,6 +29,10 @@ from typing import Mapping
 from .conditions import Facts, evaluate, learn
 from .graph import FormField, Node, ProcessGraph
 
+# Shown with every list of paths: the condition analysis prunes only what it can prove impossible.
+PATHS_NOTE = ("Paths follow every branch the diagrams' conditions do not rule out on the path's own data; "
+              "paths may include combinations the data rules exclude (L4's 'any child proceeds?' after an "
+              "assessment already completed, for one).")
 MAX_DEPTH = 4
 MAX_FLOW_USES = 2
 MAX_PATHS = 2000
