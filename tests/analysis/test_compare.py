@@ -315,3 +315,21 @@ def test_l4_reads_its_any_child_test_as_the_one_l5_decided(step_down):
 def test_paths_come_with_the_over_approximation_note():
     result = CliRunner().invoke(cli, ["compare", "--library", str(BPMN), L1, C1])
     assert "paths may include combinations the data rules exclude" in " ".join(result.stdout.split())
+
+
+def test_seven_variants_print_readably_in_a_terminal(step_down):
+    from bpmnrun.analysis.compare_text import render_text
+
+    text = render_text(step_down, 120)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 120
+    words = set(text.split())
+    # Every word of every cell is printed whole: no name is cut into stubs across lines.
+    for activity in step_down.activities():
+        for cell in step_down.cells(activity):
+            for word in " ".join(cell).split():
+                assert word in words or any(word in w for w in words), (activity, word)
+    at = lines.index("obtain consent")
+    assert lines[at + 1].startswith("  Y2  Ensure informed consent to early help support (Social Worker)")
+    assert "  absent: L1, L2, L3, L4" in lines[at + 1:at + 6]
+    assert "  L1 8   L2 6   L3 8   L4 13   Y2 15   Y3 15   C1 12" in lines

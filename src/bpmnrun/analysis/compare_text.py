@@ -28,10 +28,18 @@ def _legend(comparison: Comparison, width: int) -> str:
     return "\n".join(lines)
 
 
-def table(header: list[str], rows: list[list[str]], first: int, width: int) -> str:
-    """A table whose first column is `first` wide and whose other columns share the rest; cells wrap."""
+SHORT = 12  # a stacked row whose cells are all this short fits on one line
+MIN_COLUMN = 24  # narrower variant columns break names into stubs: list each row's cells under it instead
+
+
+def table(header: list[str], rows: list[list[str]], first: int, width: int, missing: str | None = None) -> str:
+    """A grid whose first column is `first` wide and whose other columns share the rest, cells wrapped on
+    word boundaries; when the columns would be narrower than MIN_COLUMN, each row is a heading with one
+    line per column under it (cells equal to `missing` gathered on one line)."""
     columns = len(header) - 1
-    other = max(8, (width - first - 3 * columns) // max(columns, 1))
+    other = (width - first - 3 * columns) // max(columns, 1)
+    if other < MIN_COLUMN:
+        return _stacked(header, rows, width, missing)
     widths = [first] + [other] * columns
     rule = "-+-".join("-" * w for w in widths)
     lines = _row(header, widths) + [rule]
@@ -41,18 +49,43 @@ def table(header: list[str], rows: list[list[str]], first: int, width: int) -> s
     return "\n".join(lines)
 
 
+def _wrap(text: str, width: int, **indents: str) -> list[str]:
+    # A word longer than the line is still cut, or the line would overflow the terminal.
+    return textwrap.wrap(text, width, break_on_hyphens=False, **indents)
+
+
 def _row(cells: list[str], widths: list[int]) -> list[str]:
-    wrapped = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(cells, widths)]
+    wrapped = [_wrap(c, w) or [""] for c, w in zip(cells, widths)]
     height = max(len(w) for w in wrapped)
     return [" | ".join((w[i] if i < len(w) else "").ljust(width) for w, width in zip(wrapped, widths)).rstrip()
             for i in range(height)]
+
+
+def _stacked(header: list[str], rows: list[list[str]], width: int, missing: str | None) -> str:
+    label_width = max(len(h) for h in header[1:]) + 2
+    lines: list[str] = []
+    for row in rows:
+        lines.append(row[0])
+        if all(len(cell) <= SHORT for cell in row[1:]):  # figures: one line for all the variants
+            lines.extend(_wrap("   ".join(f"{label} {cell}" for label, cell in zip(header[1:], row[1:])), width,
+                               initial_indent="  ", subsequent_indent="  "))
+            continue
+        gone = [h for h, cell in zip(header[1:], row[1:]) if missing is not None and cell == missing]
+        for label, cell in zip(header[1:], row[1:]):
+            if label not in gone:
+                lines.extend(_wrap(cell, width, initial_indent=f"  {label.ljust(label_width)}",
+                                   subsequent_indent=" " * (label_width + 2)))
+        if gone:
+            lines.extend(_wrap(f"{missing}: " + ", ".join(gone), width, initial_indent="  ",
+                               subsequent_indent="    "))
+    return "\n".join(lines)
 
 
 def _aligned(comparison: Comparison, width: int) -> str:
     header = ["activity"] + [v.label for v in comparison.variants]
     rows = [[a.replace("_", " ")] + ["; ".join(cell) or ABSENT for cell in comparison.cells(a)] for a in comparison.activities()]
     return "Activities aligned by vocabulary (task (lane); 'absent' where the variant has no such step)\n" + \
-        table(header, rows, 18, width)
+        table(header, rows, 18, width, ABSENT)
 
 
 def _spread(figures: dict) -> str:
