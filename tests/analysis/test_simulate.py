@@ -154,3 +154,62 @@ def test_simulate_command_fills_its_own_database_and_prints_the_comparison(tmp_p
 
     wrong = runner.invoke(cli, ["simulate", "nope", "--cases", "2", "--library", str(LIBRARY)])
     assert wrong.exit_code == 1 and "error: no process 'nope' is deployed" in wrong.output
+
+
+def _enum(fid: str, *options: str) -> dict:
+    return {"id": fid, "type": "enum", "options": [{"id": o} for o in options], "constraints": {},
+            "multiple": False, "required": True, "readonly": False, "properties": {}, "default": None}
+
+
+def test_a_cross_field_refusal_redraws_only_the_fields_it_names(rt):
+    import random
+
+    from bpmnrun.analysis.simulate import _OpenTask, _Simulation
+    from bpmnrun.analysis.simulation_profile import Profile
+
+    sim = _Simulation(rt, YORK, 1, random.Random(1), Profile(), None)
+    task = _OpenTask("t", "T", "Task", (), None, [_enum("route", "mash", "cin_cp"), _enum("origin", "a", "b", "c")])
+    plausible = {"route": "mash", "origin": "a"}
+    drawn = [sim._redraw(task, plausible, {"route": "cin_cp", "origin": "a"}, {"origin": "does not fit"})
+             for _ in range(30)]
+    assert {d["route"] for d in drawn} == {"cin_cp"}  # the answer that fitted is kept
+    assert {d["origin"] for d in drawn} == {"a", "b", "c"}
+    # Errors naming no field of the form (a rule of the whole form): everything is drawn again.
+    again = [sim._redraw(task, plausible, {"route": "cin_cp", "origin": "a"}, {"form": "x"})["route"]
+             for _ in range(30)]
+    assert set(again) == {"mash", "cin_cp"}
+
+
+def _local_times(rt, ids):
+    return [t.completed_at.astimezone(LONDON) for t in _rows(rt, Task, Task.instance_id.in_(ids),
+                                                               Task.completed_by.like(f"{SIMULATOR}: %"))]
+
+
+def test_simulated_work_is_done_in_working_hours_unless_the_profile_says_otherwise(rt, clock):
+    deploy_library(rt)
+    result = simulate(rt, YORK, 12, seed=7)
+    times = _local_times(rt, result.instance_ids)
+    assert times and all(is_working_day(t.date()) and (9, 0) <= (t.hour, t.minute) and
+                         (t.hour, t.minute, t.second) <= (17, 0, 0) for t in times)
+    round_the_clock = simulate(rt, YORK, 12, seed=7, profile=profile_from({"working_hours": False}))
+    night = _local_times(rt, round_the_clock.instance_ids)
+    assert any(not 9 <= t.hour < 17 or not is_working_day(t.date()) for t in night)
+    late = profile_from({"working_hours": {"start": "12:00", "end": "20:00"}})
+    assert late.day_hours == 8 and late.working_hours[0].hour == 12
+    with pytest.raises(ServiceError, match="start must be before end"):
+        profile_from({"working_hours": {"start": "17:00", "end": "09:00"}})
+
+
+def test_office_time_keeps_whole_days_and_spreads_fractions_over_working_hours():
+    from datetime import time
+
+    from bpmnrun.analysis.working_time import add_office_time
+
+    def at(*args):
+        return datetime(*args, tzinfo=LONDON)
+
+    nine, five = time(9), time(17)
+    assert add_office_time(at(2025, 6, 2, 9), 1, nine, five) == at(2025, 6, 3, 9)  # Monday → Tuesday
+    assert add_office_time(at(2025, 6, 2, 15), 0.5, nine, five) == at(2025, 6, 3, 11)  # 2 h today, 2 h tomorrow
+    assert add_office_time(at(2025, 6, 6, 23), 0.25, nine, five) == at(2025, 6, 9, 11)  # Friday night → Monday
+    assert add_office_time(at(2025, 8, 22, 16), 1.5, nine, five) == at(2025, 8, 27, 12)  # over the bank holiday

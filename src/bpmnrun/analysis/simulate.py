@@ -30,9 +30,9 @@ from ..service.runtime import Runtime
 from ..store.models import Instance, ProcessVersion, Task, Timer
 from .runtime import SIMULATOR
 from .simulation_profile import Profile
-from .working_time import add_working_days
+from .working_time import add_office_time, add_working_days
 
-REFILLS = 8  # tries at a form whose drawn answers do not fit together before the case is given up
+REFILLS = 12  # tries at a form whose drawn answers do not fit together before the case is given up
 
 
 @dataclass
@@ -138,12 +138,16 @@ class _Simulation:
         if instance_id not in self.running:
             return
         actor = self._actor(task)
+        plausible = self._plausible(task, actor)
+        values = self._answers(task, plausible)
         for _ in range(REFILLS):
             try:
-                tasks.complete_task(self.rt, task.id, actor, self._answers(task, actor))
+                tasks.complete_task(self.rt, task.id, actor, values)
                 break
-            except InvalidInput:
-                continue  # drawn answers that do not fit together: draw again
+            except InvalidInput as exc:
+                # Drawn answers that break a rule across fields (valid_if): draw again only those the
+                # form named, so the answers that fitted stay (and one redraw usually fits).
+                values = self._redraw(task, plausible, values, exc.errors)
             except Conflict:
                 break  # a timer or a message closed the task first
         else:
@@ -201,12 +205,25 @@ class _Simulation:
 
     # --- answers, people and time ---------------------------------------------------------------
 
-    def _answers(self, task: _OpenTask, actor: str) -> dict[str, Any]:
+    def _plausible(self, task: _OpenTask, actor: str) -> dict[str, Any]:
         with using_clock(self.clock):  # demo dates are "today" on the virtual clock
-            values = _demo_values(task.form, actor)
+            return _demo_values(task.form, actor)
+
+    def _answers(self, task: _OpenTask, plausible: dict[str, Any]) -> dict[str, Any]:
+        values = dict(plausible)
         for spec in task.form:
             if spec["id"] in values:
                 values[spec["id"]] = self._answer(spec, values[spec["id"]])
+        return values
+
+    def _redraw(self, task: _OpenTask, plausible: dict[str, Any], values: dict[str, Any],
+                errors: dict[str, str]) -> dict[str, Any]:
+        failing = [spec for spec in task.form if spec["id"] in errors and spec["id"] in plausible]
+        if not failing:  # the errors name no field drawn here: draw the whole form again
+            return self._answers(task, plausible)
+        values = dict(values)
+        for spec in failing:
+            values[spec["id"]] = self._answer(spec, plausible[spec["id"]])
         return values
 
     def _answer(self, spec: dict, plausible: Any) -> Any:
@@ -246,7 +263,11 @@ class _Simulation:
         self.users.add(name)
 
     def _after(self, duration) -> datetime:
-        return add_working_days(self.clock.now(), duration.sample(self.rng))
+        """When something taking `duration` from now is done: in the profile's working hours, if any."""
+        hours = self.profile.working_hours
+        if hours is None:
+            return add_working_days(self.clock.now(), duration.sample(self.rng))
+        return add_office_time(self.clock.now(), duration.sample_days(self.rng, self.profile.day_hours), *hours)
 
     def _weighted(self, weights: dict) -> Any:
         keys = list(weights)

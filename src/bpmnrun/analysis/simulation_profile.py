@@ -14,10 +14,14 @@ JSON or TOML (by the file's suffix), every key optional:
       "message_delay": {"low": 1, "mode": 3, "high": 10},
       "arrival_every": {"distribution": "exponential", "mean": 4, "unit": "hours"},
       "children": {"1": 3, "2": 2, "3": 1},  # how many children a family has -> weight
-      "max_steps_per_case": 300
+      "max_steps_per_case": 300,
+      "working_hours": {"start": "09:00", "end": "17:00"}   # or false: work round the clock
     }
 
-Units: "days" (working days, the default) or "hours" (working hours; a working day counts 24). The
+People work in the working hours (09:00–17:00 on working days unless the profile says otherwise): a task
+that becomes ready at night is started in the morning. Units: "days" (working days, the default: whole
+days end at the same time of a later working day, a fraction is that share of the working hours) or
+"hours" (hours of work in the working hours; round the clock, a working day counts 24). The
 distributions are "fixed" (value), "uniform" (low, high), "triangular" (low, mode, high) and
 "exponential" (mean). Choices not in the profile are uniform over the options.
 """
@@ -28,6 +32,7 @@ import json
 import random
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -59,6 +64,11 @@ class Duration:
             amount = rng.triangular(self.low, self.high, self.mode)
         return max(0.0, amount) * UNITS[self.unit]
 
+    def sample_days(self, rng: random.Random, day_hours: float) -> float:
+        """A duration in working days when a working day has `day_hours` hours of work."""
+        days = self.sample(rng)
+        return days * 24 / day_hours if self.unit in ("hours", "working_hours") else days
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -72,6 +82,14 @@ class Profile:
     arrival_every: Duration = Duration(distribution="exponential", mean=4, unit="hours")
     children: Mapping[int, float] = field(default_factory=lambda: {1: 3, 2: 2, 3: 1})
     max_steps_per_case: int = 300
+    working_hours: tuple[time, time] | None = (time(9), time(17))  # None: round the clock
+
+    @property
+    def day_hours(self) -> float:
+        if self.working_hours is None:
+            return 24.0
+        opens, closes = self.working_hours
+        return (closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute) / 60
 
     def duration_of(self, task_id: str, bpmn_id: str, name: str) -> Duration:
         for key in (bpmn_id, name, task_id):
@@ -110,7 +128,24 @@ def profile_from(raw: Mapping[str, Any]) -> Profile:
         arrival_every=_duration(raw.get("arrival_every", {}), "arrival_every", base.arrival_every),
         children=_children(raw.get("children"), base.children),
         max_steps_per_case=_positive_int(raw.get("max_steps_per_case", base.max_steps_per_case)),
+        working_hours=_working_hours(raw.get("working_hours", True), base.working_hours),
     )
+
+
+def _working_hours(raw: Any, base: tuple[time, time] | None) -> tuple[time, time] | None:
+    if raw is False or raw is None:
+        return None
+    if raw is True:
+        return base
+    if not isinstance(raw, Mapping) or set(raw) - {"start", "end"}:
+        raise ServiceError('profile: working_hours is {"start": "09:00", "end": "17:00"}, or false for round the clock')
+    try:
+        opens, closes = (time.fromisoformat(str(raw.get(k, d))) for k, d in (("start", "09:00"), ("end", "17:00")))
+    except ValueError:
+        raise ServiceError("profile: working_hours: times are HH:MM") from None
+    if opens >= closes:
+        raise ServiceError("profile: working_hours: start must be before end")
+    return opens, closes
 
 
 def _mapping(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
