@@ -80,6 +80,14 @@ def test_xes_round_trip_through_pm4py_gives_the_paths_the_cases_took(rt, known_p
     assert step_two_done["bpmnrun:activity"]
     assert step_two_done["time:timestamp"] == pd.Timestamp(local(2025, 9, 9, 9, 31))
     assert step_two_done["case:bpmnrun:process"] == PROCESS
+    # Every attribute key's prefix is a declared extension, ours (bpmnrun:) included.
+    from lxml import etree
+
+    tree = etree.parse(str(target))
+    ns = {"x": eventlog.XES_NAMESPACE}
+    declared = {e.get("prefix"): e.get("uri") for e in tree.iterfind("x:extension", ns)}
+    used = {k.split(":")[0] for k in tree.xpath("//@key") if ":" in k}
+    assert used <= set(declared) and declared["bpmnrun"].startswith("urn:bpmnrun:")
 
 
 def test_csv_has_the_same_events(rt, known_paths, tmp_path):

@@ -25,6 +25,9 @@ from ..store.models import Instance, ProcessVersion, Task
 
 XES_NAMESPACE = "http://www.xes-standard.org/"
 EXTENSIONS = (("Concept", "concept"), ("Lifecycle", "lifecycle"), ("Organizational", "org"), ("Time", "time"))
+# IEEE 1849 lets a log declare its own extension: our `bpmnrun:` keys (process, case, status, end_event on
+# a trace; activity, the vocabulary term, on an event). A URN: nothing is fetched from it.
+OWN_EXTENSION = ("bpmnrun", "bpmnrun", "urn:bpmnrun:xes:extension:bpmnrun")
 CSV_COLUMNS = ("case_id", "activity", "activity_term", "lifecycle", "resource", "lane", "timestamp")
 
 
@@ -124,6 +127,8 @@ def write_xes(rt: Runtime, target: Path | str, process_ids: Iterable[str] = ()) 
 def _log_header() -> list[etree._Element]:
     parts = [_element("extension", name=name, prefix=prefix, uri=f"{XES_NAMESPACE}{prefix}.xesext")
              for name, prefix in EXTENSIONS]
+    name, prefix, uri = OWN_EXTENSION
+    parts.append(_element("extension", name=name, prefix=prefix, uri=uri))
     trace_globals = _element("global", scope="trace")
     _attribute(trace_globals, "string", "concept:name", "__INVALID__")
     event_globals = _element("global", scope="event")
