@@ -167,6 +167,7 @@ def test_a_cross_field_refusal_redraws_only_the_fields_it_names(rt):
     from bpmnrun.analysis.simulate import _OpenTask, _Simulation
     from bpmnrun.analysis.simulation_profile import Profile
 
+    deploy_library(rt)
     sim = _Simulation(rt, YORK, 1, random.Random(1), Profile(), None)
     task = _OpenTask("t", "T", "Task", (), None, [_enum("route", "mash", "cin_cp"), _enum("origin", "a", "b", "c")])
     plausible = {"route": "mash", "origin": "a"}
@@ -213,3 +214,22 @@ def test_office_time_keeps_whole_days_and_spreads_fractions_over_working_hours()
     assert add_office_time(at(2025, 6, 2, 15), 0.5, nine, five) == at(2025, 6, 3, 11)  # 2 h today, 2 h tomorrow
     assert add_office_time(at(2025, 6, 6, 23), 0.25, nine, five) == at(2025, 6, 9, 11)  # Friday night → Monday
     assert add_office_time(at(2025, 8, 22, 16), 1.5, nine, five) == at(2025, 8, 27, 12)  # over the bank holiday
+
+
+def test_start_data_the_diagram_decides_on_is_drawn(rt, clock):
+    from bpmnrun.analysis.simulate import start_options
+
+    deploy_library(rt)
+    assert {k: set(v) for k, v in start_options(rt, "york_step_up").items()} == {
+        "start_route": {"partner_lp", "targeted_eh", "cp_concern", "advice"}}
+    assert start_options(rt, YORK) == {}
+    every = simulate(rt, "york_step_up", 16, seed=4)
+    assert every.given_up == {} and every.completed == 16
+    pinned = simulate(rt, "york_step_up", 6, seed=4, profile=profile_from({"start_data": {"start_route": "advice"}}))
+    assert pinned.completed == 6
+    from bpmnrun.store.models import Event
+
+    started = {e.instance_id: e.detail["data"]["start_route"] for e in _rows(
+        rt, Event, Event.action == "instance_started", Event.instance_id.in_(every.instance_ids + pinned.instance_ids))}
+    routes = [started[i] for i in every.instance_ids + pinned.instance_ids]
+    assert set(routes[:16]) == {"partner_lp", "targeted_eh", "cp_concern", "advice"} and set(routes[16:]) == {"advice"}

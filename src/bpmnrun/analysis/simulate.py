@@ -10,6 +10,7 @@ Every step is an ordinary use case in its own transaction, exactly as a casework
 
 from __future__ import annotations
 
+import ast
 import heapq
 import itertools
 import random
@@ -17,17 +18,19 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import MovableClock, using_clock
 from ..service import cases, instances, tasks, timers, users
+from ..service.catalogue import deployed_sources
 from ..service.demo import _demo_values, username_for
 from ..service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..service.runtime import Runtime
 from ..store.models import Instance, ProcessVersion, Task, Timer
+from .graph import read_graphs
 from .runtime import SIMULATOR
 from .simulation_profile import Profile
 from .working_time import add_office_time, add_working_days
@@ -72,8 +75,22 @@ class _Simulation:
         self.timer_at: dict[int, datetime] = {}  # running instance -> its earliest waiting timer
         self.users: set[str] = set()
         self.result = SimulationResult(process_id, self.clock.now())
+        self.start_options = start_options(rt, process_id)
 
     # --- the loop -----------------------------------------------------------------------------
+
+    def start_data(self) -> dict[str, Any]:
+        """One case's start data: each variable the diagram decides on before any task, drawn."""
+        data = {}
+        for name, options in self.start_options.items():
+            weights = self.profile.start_data.get(name)
+            if isinstance(weights, Mapping):
+                data[name] = self._weighted({o: float(w) for o, w in weights.items()})
+            elif weights is not None:
+                data[name] = weights
+            else:
+                data[name] = self.rng.choice(options)
+        return data
 
     def run(self) -> SimulationResult:
         began = time.perf_counter()
@@ -127,7 +144,7 @@ class _Simulation:
         children = [cases.Child(f"Simulated child {number}.{i}", self._birthday())
                     for i in range(1, self._weighted(self.profile.children) + 1)]
         case = cases.create_case(self.rt, f"Simulated {number}", children, SIMULATOR)
-        instance_id = instances.start_work(self.rt, self.process_id, case.id, SIMULATOR)
+        instance_id = instances.start_work(self.rt, self.process_id, case.id, SIMULATOR, data=self.start_data())
         self.result.instance_ids.append(instance_id)
         self.running.add(instance_id)
         self._look(instance_id)
@@ -320,6 +337,41 @@ def _waiting(rt: Runtime, instance_id: int) -> _Waiting:
         due = session.scalar(select(func.min(Timer.due_at)).where(Timer.instance_id == instance_id)) \
             if timer_count else None
         return _Waiting(status, tuple(messages or ()), open_tasks, due)
+
+
+def start_options(rt: Runtime, process_id: str) -> dict[str, list[Any]]:
+    """Start data the deployed diagram needs: variables its gateways test (`name == "value"`) before any
+    task could have set them (York step up's `start_route`), with the values tested."""
+    sources = deployed_sources(rt, process_id).sources
+    graph = read_graphs(sources)[process_id]
+    found: dict[str, list[Any]] = {}
+    todo = [n.id for n in graph.starts()]
+    seen = set(todo)
+    while todo:
+        for flow in graph.outgoing.get(todo.pop(), []):
+            for name, value in _equalities(flow.condition):
+                found.setdefault(name, [])
+                if value not in found[name]:
+                    found[name].append(value)
+            node = graph.nodes.get(flow.target)
+            if node is not None and node.id not in seen and node.kind.endswith("Gateway"):
+                seen.add(node.id)
+                todo.append(node.id)
+    return found
+
+
+def _equalities(condition: str | None):
+    try:
+        tree = ast.parse(condition or "", mode="eval")
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            left, right = node.left, node.comparators[0]
+            if isinstance(right, ast.Name):
+                left, right = right, left
+            if isinstance(left, ast.Name) and isinstance(right, ast.Constant):
+                yield left.id, right.value
 
 
 def simulate(rt: Runtime, process_id: str, count: int, seed: int, profile: Profile | None = None,

@@ -15,8 +15,12 @@ JSON or TOML (by the file's suffix), every key optional:
       "arrival_every": {"distribution": "exponential", "mean": 4, "unit": "hours"},
       "children": {"1": 3, "2": 2, "3": 1},  # how many children a family has -> weight
       "max_steps_per_case": 300,
-      "working_hours": {"start": "09:00", "end": "17:00"}   # or false: work round the clock
+      "working_hours": {"start": "09:00", "end": "17:00"},  # or false: work round the clock
+      "start_data": {"start_route": {"partner_lp": 2, "advice": 1}}   # a value, or value -> weight
     }
+
+Start data the diagram decides on before its first task (York step up's start_route) is drawn uniformly
+from the values its gateways test unless `start_data` says otherwise.
 
 People work in the working hours (09:00–17:00 on working days unless the profile says otherwise): a task
 that becomes ready at night is started in the morning. Units: "days" (working days, the default: whole
@@ -83,6 +87,7 @@ class Profile:
     children: Mapping[int, float] = field(default_factory=lambda: {1: 3, 2: 2, 3: 1})
     max_steps_per_case: int = 300
     working_hours: tuple[time, time] | None = (time(9), time(17))  # None: round the clock
+    start_data: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def day_hours(self) -> float:
@@ -129,6 +134,8 @@ def profile_from(raw: Mapping[str, Any]) -> Profile:
         children=_children(raw.get("children"), base.children),
         max_steps_per_case=_positive_int(raw.get("max_steps_per_case", base.max_steps_per_case)),
         working_hours=_working_hours(raw.get("working_hours", True), base.working_hours),
+        start_data={str(k): _weights(v, f"start_data.{k}") if isinstance(v, Mapping) else v
+                    for k, v in _mapping(raw, "start_data").items()},
     )
 
 
