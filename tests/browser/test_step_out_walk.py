@@ -66,7 +66,7 @@ def test_social_worker_early_help_manager_and_worker_step_a_family_out_to_tac(si
     social_worker.get_by_role("button", name="Start work").click()
     expect(social_worker.locator(".govuk-notification-banner")).to_be_visible()
     expect(social_worker.locator("h1")).to_contain_text("Smith family")
-    assert REQUEST in social_worker.inner_text("#open-tasks + table")
+    assert REQUEST in social_worker.inner_text("#open-tasks + .bpmnrun-scroll table")
 
     # The request: its Save and close keeps the note, and Finish sends it to EH Awaiting Allocation.
     open_task(social_worker, site, REQUEST)

@@ -79,8 +79,13 @@ def get_user(rt: Runtime, username: str) -> UserView:
 
 
 def team_members(rt: Runtime, team: str) -> list[UserView]:
+    # Teams are a JSON list, which SQLite and PostgreSQL search differently: read the few columns a
+    # member list shows (never the password hashes) and pick the team's members here.
     with rt.reading() as session:
-        return [view(u) for u in session.scalars(select(User).order_by(User.username)) if team in u.teams]
+        rows = session.execute(select(User.username, User.display_name, User.teams, User.roles, User.line_manager)
+                               .order_by(User.username))
+        return [UserView(r.username, r.display_name, tuple(r.teams), tuple(r.roles), r.line_manager)
+                for r in rows if team in r.teams]
 
 
 def find_user(session: Session, username: str) -> User | None:

@@ -7,7 +7,7 @@ import math
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..service import catalogue, queries, tasks, users
+from ..service import catalogue, queries, tasks
 from ..service.queries import TaskFilter
 from .context import runtime, username
 
@@ -34,8 +34,6 @@ def index():
         "worklist.html", tasks=listed, total=total, pagination=_pagination(page, math.ceil(total / PAGE_SIZE)),
         view=view, team=team, counts=counts, wanted=wanted,
         processes=sorted((e.process_id, e.summary.title) for e in catalogue.catalogue(runtime())),
-        colleagues={t: [u for u in users.team_members(runtime(), t) if u.username != username()]
-                    for t in me.teams},
     )
 
 
