@@ -73,8 +73,20 @@ def _pagination(page: int, pages: int) -> dict | None:
     return {
         "previous": {"href": href(page - 1)} if page > 1 else None,
         "next": {"href": href(page + 1)} if page < pages else None,
-        "items": [{"number": n, "href": href(n), "current": n == page} for n in range(1, pages + 1)],
+        "items": [{"ellipsis": True} if n is None else {"number": n, "href": href(n), "current": n == page}
+                  for n in _page_numbers(page, pages)],
     }
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """GOV.UK's pattern: the first, the last and the pages around this one; None marks a gap (…)."""
+    shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
+    numbers: list[int | None] = []
+    for n in shown:
+        if numbers and n - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
 
 
 def _back():
