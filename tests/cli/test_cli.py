@@ -142,3 +142,21 @@ def test_catalogue_lists_what_is_deployed(bpmnrun):
 def test_check_reports_a_clean_file_as_ok(bpmnrun):
     result = CliRunner().invoke(cli, ["check", GATEWAY])
     assert result.exit_code == 0, result.output
+
+
+def test_user_token_is_a_bearer_token_of_that_user(bpmnrun, database_url):
+    from bpmnrun.service import users
+    from bpmnrun.service.runtime import Runtime
+    from bpmnrun.store.database import Database
+
+    bpmnrun("user", "add", "sam", "--team", "Social Worker")
+    token = bpmnrun("user", "token", "sam").output.strip()
+    again = bpmnrun("user", "token", "sam").output.strip()
+    rt = Runtime(Database(database_url))
+    try:
+        assert users.user_for_token(rt, token) is None  # a new token replaces the old one
+        assert users.user_for_token(rt, again).username == "sam"
+    finally:
+        rt.db.dispose()
+    unknown = bpmnrun("user", "token", "nobody", ok=False)
+    assert unknown.exit_code == 1 and unknown.output.startswith("error: ")

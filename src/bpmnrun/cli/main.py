@@ -285,6 +285,15 @@ def user_add(obj: Context, name: str, teams, roles, display_name, line_manager, 
     click.echo(f"user {made.username}: {', '.join(made.teams)}")
 
 
+@user.command(name="token")
+@click.argument("name")
+@click.pass_obj
+@friendly
+def user_token(obj: Context, name: str) -> None:
+    """Issue a new API bearer token for a user (the old one stops working); it is shown once."""
+    click.echo(users.issue_token(obj.runtime, name))
+
+
 @cli.command(name="catalogue")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
