@@ -174,7 +174,7 @@ def test_a_cross_field_refusal_redraws_only_the_fields_it_names(rt):
     drawn = [sim._redraw(task, plausible, {"route": "cin_cp", "origin": "a"}, {"origin": "does not fit"})
              for _ in range(30)]
     assert {d["route"] for d in drawn} == {"cin_cp"}  # the answer that fitted is kept
-    assert {d["origin"] for d in drawn} == {"a", "b", "c"}
+    assert {d["origin"] for d in drawn} == {"b", "c"}  # not the refused one again
     # Errors naming no field of the form (a rule of the whole form): everything is drawn again.
     again = [sim._redraw(task, plausible, {"route": "cin_cp", "origin": "a"}, {"form": "x"})["route"]
              for _ in range(30)]
@@ -233,3 +233,21 @@ def test_start_data_the_diagram_decides_on_is_drawn(rt, clock):
         rt, Event, Event.action == "instance_started", Event.instance_id.in_(every.instance_ids + pinned.instance_ids))}
     routes = [started[i] for i in every.instance_ids + pinned.instance_ids]
     assert set(routes[:16]) == {"partner_lp", "targeted_eh", "cp_concern", "advice"} and set(routes[16:]) == {"advice"}
+
+
+def test_a_refused_option_is_not_drawn_again_while_others_are_left(rt):
+    import random
+
+    from bpmnrun.analysis.simulate import _OpenTask, _Simulation
+    from bpmnrun.analysis.simulation_profile import Profile
+
+    deploy_library(rt)
+    sim = _Simulation(rt, YORK, 1, random.Random(2), Profile(), None)
+    task = _OpenTask("t", "T", "Task", (), None, [_enum("origin", "a", "b", "c")])
+    tried: dict = {}
+    values = {"origin": "a"}
+    seen = ["a"]
+    for _ in range(2):
+        values = sim._redraw(task, {"origin": "a"}, values, {"origin": "does not fit"}, tried)
+        seen.append(values["origin"])
+    assert sorted(seen) == ["a", "b", "c"]  # three tries, three different options

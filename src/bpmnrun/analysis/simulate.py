@@ -157,6 +157,7 @@ class _Simulation:
         actor = self._actor(task)
         plausible = self._plausible(task, actor)
         values = self._answers(task, plausible)
+        tried: dict[str, list[Any]] = {}
         for _ in range(REFILLS):
             try:
                 tasks.complete_task(self.rt, task.id, actor, values)
@@ -164,7 +165,7 @@ class _Simulation:
             except InvalidInput as exc:
                 # Drawn answers that break a rule across fields (valid_if): draw again only those the
                 # form named, so the answers that fitted stay (and one redraw usually fits).
-                values = self._redraw(task, plausible, values, exc.errors)
+                values = self._redraw(task, plausible, values, exc.errors, tried)
             except Conflict:
                 break  # a timer or a message closed the task first
         else:
@@ -234,13 +235,24 @@ class _Simulation:
         return values
 
     def _redraw(self, task: _OpenTask, plausible: dict[str, Any], values: dict[str, Any],
-                errors: dict[str, str]) -> dict[str, Any]:
+                errors: dict[str, str], tried: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+        """New answers for the fields `errors` names; an option refused already is not drawn again while
+        others are left (`tried` remembers them across the tries at one task)."""
         failing = [spec for spec in task.form if spec["id"] in errors and spec["id"] in plausible]
         if not failing:  # the errors name no field drawn here: draw the whole form again
             return self._answers(task, plausible)
+        tried = {} if tried is None else tried
         values = dict(values)
         for spec in failing:
-            values[spec["id"]] = self._answer(spec, plausible[spec["id"]])
+            refused = tried.setdefault(spec["id"], [])
+            refused.append(values.get(spec["id"]))
+            left = [o for o in _allowed_options(spec) if o not in refused and [o] not in refused] \
+                if spec["type"] == "enum" else []
+            if left and not self.profile.values.get(spec["id"]):
+                choice = self.rng.choice(left)
+                values[spec["id"]] = [choice] if spec["multiple"] else choice
+            else:
+                values[spec["id"]] = self._answer(spec, plausible[spec["id"]])
         return values
 
     def _answer(self, spec: dict, plausible: Any) -> Any:
