@@ -160,7 +160,10 @@ class _Simulation:
         tried: dict[str, list[Any]] = {}
         for _ in range(REFILLS):
             try:
-                tasks.complete_task(self.rt, task.id, actor, values)
+                completed = tasks.complete_task(self.rt, task.id, actor, values)
+                if completed.status != "running":  # ended: nothing left to read of it
+                    self._done(instance_id, completed=completed.status == "completed")
+                    return
                 break
             except InvalidInput as exc:
                 # Drawn answers that break a rule across fields (valid_if): draw again only those the
