@@ -74,9 +74,10 @@ def test_each_field_type_gets_its_gov_uk_component(browser, l1, rt):
     assert "SC Review Child Protection Conference" in page
     assert "checked" in radio(page, "request", "cs_early_help_manager_social_care_involvement_ended_step_out_to_tac_internal_lp")
     assert "checked" not in radio(page, "pass_to", "eh_awaiting_allocation")
-    # boolean: Yes / No radios; string: an input; a note: a textarea; hints under the fields.
-    assert "checked" not in radio(page, "eh_manager_agreed", "true")
-    radio(page, "eh_manager_agreed", "false")
+    # a required boolean (a confirmation): one tick box, no "No" to answer; string: an input; a note: a
+    # textarea; hints under the fields.
+    assert 'type="checkbox"' in radio(page, "eh_manager_agreed", "true") and "checked" not in radio(page, "eh_manager_agreed", "true")
+    assert not re.search(r'name="eh_manager_agreed"[^>]*value="false"', page)
     assert re.search(r'<input\s+class="govuk-input"[^>]*id="approving_eh_manager"[^>]*type="text"', page)
     assert re.search(r'<textarea[^>]*name="note"', page)
     assert "Optional free text sent with the request." in page
@@ -347,3 +348,32 @@ def test_the_due_date_and_the_overdue_tag(browser, rt, library, clock):
     timers.fire_due_timers(rt)
     page = page_of(mash.get(f"/tasks/{decision.id}"))
     assert re.search(r'govuk-tag--red">Overdue<', page)
+
+
+def test_a_required_yes_no_is_a_tick_box_and_unticking_it_is_refused_on_finish(browser, l1, rt):
+    task = only_task(rt, l1)
+    sam = browser().sign_in("sam")
+    # Saved ticked, then unticked on Finish: the hidden marker tells the page it was shown and left empty.
+    assert sam.post(f"/tasks/{task.id}", l1_answers(_action="save")).status_code == 302
+    assert queries.get_task(rt, task.id, "sam").draft["eh_manager_agreed"] == "true"
+    unticked = {k: v for k, v in l1_answers().items() if k != "eh_manager_agreed"}
+    response = sam.post(f"/tasks/{task.id}", {**unticked, "eh_manager_agreed-shown": "1"})
+    assert response.status_code == 422
+    page = page_of(response)
+    assert 'href="#eh_manager_agreed"' in page
+    assert "checked" not in radio(page, "eh_manager_agreed", "true")
+    assert queries.get_task(rt, task.id, "sam").state == "ready"
+
+
+def test_a_date_in_a_new_table_row_must_be_a_real_date(browser, rt, library):
+    instance_id = start_l5_at_allocation(rt, library)
+    task = only_task(rt, instance_id, ALLOCATION)
+    tia = browser().sign_in("tia")
+    response = tia.post(f"/tasks/{task.id}", {"contact_date-day": "31", "contact_date-month": "2",
+                                             "contact_date-year": "2025", "persons_contacted": "Health Visitor",
+                                             "contact_details": "Phoned", "_action": "save"})
+    assert response.status_code == 422
+    page = page_of(response)
+    assert 'href="#contact_date-day"' in page and "must be a real date" in page
+    assert re.search(r'<input[^>]*id="contact_date-day"[^>]*value="31"', page)  # kept as typed
+    assert not queries.get_task(rt, task.id, "tia").draft.get("_rows")

@@ -42,6 +42,7 @@ def submit(task_id: str):
     task = queries.get_task(runtime(), task_id, username())
     values = submitted_values(task.form, request.form)
     try:
+        _check_row_dates(task.form, values)
         if request.form.get("_action") == "save":
             tasks.save_draft(runtime(), task_id, username(), values)
             flash(f"Your answers to {task.name} have been saved. The task is still open.", "success")
@@ -75,6 +76,10 @@ def submitted_values(form: list[dict[str, Any]], raw: MultiDict) -> dict[str, An
                 values[f["id"]] = _iso_date(*parts)
             elif any(f"{f['id']}-{p}" in raw for p in DATE_PARTS):
                 values[f["id"]] = ""
+        elif _widget(f) == "tick":
+            # One tick box: unticked is absent from the post; the hidden marker says it was shown.
+            if f["id"] in raw or f"{f['id']}-shown" in raw:
+                values[f["id"]] = "true" if raw.get(f["id"]) == "true" else "false"
         elif f["type"] == "enum" and f["multiple"]:
             # Checkboxes: an unticked group is absent from the post; the hidden marker says it was shown.
             if f["id"] in raw or f"{f['id']}-shown" in raw:
@@ -82,6 +87,21 @@ def submitted_values(form: list[dict[str, Any]], raw: MultiDict) -> dict[str, An
         elif f["id"] in raw:
             values[f["id"]] = raw.get(f["id"], "")
     return values
+
+
+def _check_row_dates(form: list[dict[str, Any]], values: Mapping[str, Any]) -> None:
+    """A date typed into a new table row must be a real one: the service keeps row cells as given (a row
+    is added on Save and close too), so the three boxes are checked here, as the other dates are by the form."""
+    errors = {}
+    for f in form:
+        typed = values.get(f["id"])
+        if f["type"] == "date" and f["properties"].get("row_of") and typed:
+            try:
+                date.fromisoformat(typed)
+            except ValueError:
+                errors[f["id"]] = f"{f['label']} must be a real date, for example 27 3 2025"
+    if errors:
+        raise InvalidInput(errors)
 
 
 def _iso_date(day: str, month: str, year: str) -> str:
@@ -126,6 +146,10 @@ def _widget(f: Mapping[str, Any]) -> str:
         return "checkboxes" if f["multiple"] else "radios"
     if f["type"] == "string" and PROSE_WORDS & set(f["id"].split("_")):
         return "textarea"
+    if f["type"] == "boolean" and (f["required"] or "required_if" in f["constraints"]):
+        # A required yes/no must be Yes to finish (engine/forms.py: a confirmation such as "Completed"),
+        # so it is one tick box: offering "No" only to refuse it reads as a contradiction.
+        return "tick"
     return {"boolean": "yesno", "date": "date", "long": "number"}.get(f["type"], "input")
 
 
