@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bpmnrun.service import case_views, queries
+from bpmnrun.service import case_views, queries, users
 from bpmnrun.store.models import Instance
 from tests.support import finish, only_task, subject_ids
+from tests.web.conftest import give_password
 
 L1 = "lincs_step_out_internal_lp_existing_eh"
 L1_FIRST = "Send the Request – CS Early Help Manager: Social Care involvement ended, step out to TAC (Internal LP)"
@@ -234,3 +235,43 @@ def test_signed_out_visitors_are_sent_to_sign_in(browser, library, rt):
     response = visitor.post(f"/cases/{library.id}/start", {"subject": ["1"], "process_id": L1})
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
     assert _instances(rt, library.id) == []
+
+
+def test_the_history_names_people_as_they_are_known_not_by_user_name(browser, library, rt):
+    users.add_user(rt, "sue", ["Social Worker"], display_name="Sue Brown")
+    give_password(rt)
+    sue = browser().sign_in("sue")
+    _start_l1(sue, library, "Josie")
+    page = sue.get(f"/cases/{library.id}").data.decode()
+    started = page[page.index('data-action="instance_started"'):]
+    who = re.search(r'<td class="govuk-table__cell">([^<]*)</td>', started[started.index("</td>"):]).group(1)
+    assert who.strip() == "Sue Brown"
+    assert "Sue Brown (sue)" not in page
+
+
+# --- odd input never fails the page ----------------------------------------------------------------------
+
+HUGE = "9" * 25  # beyond every database's integers
+ODD_GETS = [f"/tasks/{HUGE}", "/tasks/%00", f"/cases/{HUGE}", f"/cases/{HUGE}/start", "/cases/0", "/cases?q=%00",
+            "/cases?q=" + "a" * 3000, "/processes/nope?version=1", f"/processes/{L1}?version={HUGE}",
+            f"/processes/{L1}?version=99", f"/processes/{L1}?version=-1", f"/processes/{L1}?version=%00",
+            f"/processes/{L1}/versions/{HUGE}/diagram.bpmn", f"/processes/{L1}/versions/7/diagram.bpmn",
+            "/processes/%00", "/compare?process=%00", "/compare?process=nope&process=nope2"]
+
+
+def test_odd_ids_and_query_strings_get_a_clear_4xx_never_a_500(browser, library):
+    sam = browser().sign_in("sam")
+    for url in ODD_GETS:
+        response = sam.get(url)
+        # a search for odd words finds nothing (200); everything else is refused with a 4xx page
+        assert response.status_code < 500 and (response.status_code != 200 or "?q=" in url), (url, response.status_code)
+        assert "Traceback" not in response.data.decode(), url
+    posts = [(f"/cases/{HUGE}/start", {"subject": HUGE, "process_id": L1}),
+             (f"/cases/{library.id}/start", {"subject": HUGE, "process_id": L1}),
+             ("/cases", {"rows": HUGE, "family_name": "Lee"}),
+             ("/cases", {"family_name": "Lee", "child-1-name": "Ann Lee", "child-1-dob-day": HUGE,
+                         "child-1-dob-month": "1", "child-1-dob-year": "2020"}),
+             (f"/tasks/{HUGE}", {"_action": "finish"}), ("/cases", {"family_name": "Lee\x00"})]
+    for url, data in posts:
+        response = sam.post(url, data)
+        assert 400 <= response.status_code < 500, (url, response.status_code)

@@ -73,8 +73,8 @@ def timeline(session: Session, case_id: int, procedures: dict[int, str]) -> list
 def _who(actor: str, people: dict[str, str]) -> str:
     if actor == ENGINE_ACTOR:
         return SYSTEM_NAME
-    name = people.get(actor)
-    return f"{name} ({actor})" if name and name != actor else actor
+    # The name people know each other by, as the case record shows it; the user name stays in `actor`.
+    return people.get(actor) or actor
 
 
 def _details(event: Event, fields: dict[str, dict]) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from flask_login import login_required
 
 from ..clock import LONDON
 from ..service import case_views, cases, catalogue, instances
+from .api_input import MAX_ID  # ids beyond the database's integers are unknown (404), not a crash
 from .context import runtime, username
 
 bp = Blueprint("cases", __name__)
@@ -89,7 +90,7 @@ def _date_of_birth(row: ChildRow, field_id: str, errors: dict[str, str]) -> date
         if len(row.year) != 4:
             raise ValueError
         return date(int(row.year), int(row.month), int(row.day))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a day or month of twenty digits
         errors[field_id] = "Date of birth must be a real date, for example 14 6 2015"
         return None
 
@@ -123,17 +124,17 @@ def _cases_page(form: FamilyForm):
 
 # --- start work ----------------------------------------------------------------------------------------
 
-@bp.get("/cases/<int:case_id>/start")
+@bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>/start")
 @login_required
 def start(case_id: int):
     return _start_page(cases.get_case(runtime(), case_id), [], None, {})
 
 
-@bp.post("/cases/<int:case_id>/start")
+@bp.post(f"/cases/<int(min=1, max={MAX_ID}):case_id>/start")
 @login_required
 def start_post(case_id: int):
     case = cases.get_case(runtime(), case_id)
-    ticked = [int(v) for v in request.form.getlist("subject") if v.isdigit()]
+    ticked = [int(v) for v in request.form.getlist("subject") if v.isdigit() and int(v) <= MAX_ID]
     chosen = request.form.get("process_id", "")
     procedures = {e.process_id: e for e in catalogue.catalogue(runtime())}
     errors = {}
@@ -172,7 +173,7 @@ def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str
 
 # --- the case page -------------------------------------------------------------------------------------
 
-@bp.get("/cases/<int:case_id>")
+@bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>")
 @login_required
 def show(case_id: int):
     return render_template("case.html", detail=case_views.case_detail(runtime(), case_id, username()))

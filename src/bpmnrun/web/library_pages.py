@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..library.svg import render_svg
 from ..service import deploy, library_views
 from ..service.errors import DiagramInvalid, Forbidden, InvalidInput
+from .api_input import MAX_ID
 from .context import has_role, runtime, username
 
 bp = Blueprint("library_pages", __name__)
@@ -30,7 +31,7 @@ def show(process_id: str):
     return render_template("process.html", detail=detail, diagram=diagram, diagram_problem=diagram_problem)
 
 
-@bp.get("/processes/<process_id>/versions/<int:version>/diagram.bpmn")
+@bp.get(f"/processes/<process_id>/versions/<int(min=1, max={MAX_ID}):version>/diagram.bpmn")
 @login_required
 def download(process_id: str, version: int):
     xml, _ = library_views.version_xml(runtime(), process_id, version)
@@ -69,6 +70,8 @@ def _wanted_version() -> int | None:
         return None
     if not raw.isdigit():
         abort(400, "The version must be a whole number, for example ?version=2.")
+    if int(raw) > MAX_ID:  # beyond the database's integers: no such version, rather than a failed query
+        abort(404, f"There is no version {raw} of this process.")
     return int(raw)
 
 

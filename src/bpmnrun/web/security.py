@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g
+from flask import Flask, abort, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -17,12 +17,21 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.before_request(_nonce)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)
     app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", "")})
 
 
 def _nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def _refuse_nul() -> None:
+    """No name, id or answer holds a NUL character, and PostgreSQL refuses one in text: a 400, not a 500."""
+    # Form fields only: an uploaded file's bytes are the deploy check's business.
+    sent = [request.path, *request.args.keys(), *request.args.values(), *request.form.keys(), *request.form.values()]
+    if any("\x00" in text for text in sent):
+        abort(400, "The request holds a character that cannot be part of a name or an answer.")
 
 
 def _headers(response):
