@@ -92,6 +92,12 @@ def test_multiple_enum_stores_a_list_of_ids(submitted):
     assert f.validate({"services": submitted}, {}) == {"services": ["early_help", "social_care"]}
 
 
+def test_multiple_enum_unticked_on_purpose_clears_the_earlier_answer():
+    f = form(Field("services", "Services", "enum", options=SERVICES, properties={"multiple": "true"}))
+    assert f.validate({"services": []}, {"services": ["early_help"]}) == {"services": []}
+    assert f.validate({}, {"services": ["early_help"]}) == {"services": ["early_help"]}  # not sent: kept
+
+
 def test_multiple_enum_with_one_bad_option():
     f = form(Field("services", "Services", "enum", options=SERVICES, properties={"multiple": "true"}))
     assert errors_of(f, {"services": ["early_help", "Youth Justice"]}) == {
@@ -382,6 +388,20 @@ def test_take_rows_fills_each_table_separately():
 def test_take_rows_keeps_a_value_it_cannot_type_as_sent():
     _, rows = CONTACTS.take_rows({"contact_date": "last Tuesday"}, {})
     assert rows == {"record_of_contacts": [{"contact_date": "last Tuesday"}]}
+
+
+def test_validate_rows_names_a_cell_kept_as_typed():
+    _, rows = CONTACTS.take_rows({"contact_date": "2025-02-31", "contact_count": "two"}, {})
+    with pytest.raises(FormInvalid) as caught:
+        CONTACTS.validate_rows(rows)
+    assert caught.value.errors == {"contact_date": "Date of contact must be a real date, like 2025-04-17",
+                                   "contact_count": "Number of contacts must be a whole number"}
+
+
+def test_validate_rows_accepts_typed_rows_and_no_rows():
+    _, rows = CONTACTS.take_rows({"contact_date": "2025-04-17", "contact_with": "Mum", "contact_count": "2"}, {})
+    CONTACTS.validate_rows(rows)
+    CONTACTS.validate_rows({})
 
 
 def test_row_fields_are_not_validated_as_ordinary_fields():

@@ -114,6 +114,23 @@ class Form:
             rows.setdefault(table, []).append(row)
         return values, rows
 
+    def validate_rows(self, rows: Mapping[str, list]) -> None:
+        """Every cell of the rows a completion records must be valid, as a field is: a draft may have kept
+        a cell as typed, and Finish is where it is checked. FormInvalid names each failing column."""
+        errors: dict[str, str] = {}
+        for table_rows in rows.values():
+            for row in table_rows:
+                for field_id, value in row.items():
+                    f = self.field(field_id)
+                    if f is None or _empty(value):
+                        continue
+                    try:
+                        _check_value(f, _coerce(f, value))
+                    except ValueError as exc:
+                        errors.setdefault(field_id, str(exc))
+        if errors:
+            raise FormInvalid(errors)
+
     # --- completion -------------------------------------------------------------------------
 
     def validate(self, submitted: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
@@ -167,6 +184,8 @@ def _value(f: Field, raw: Any, current: Mapping[str, Any]) -> Any:
         if not _empty(raw) and _coerce(f, raw) != prefilled:
             raise ValueError(f.message("readonly", f"{f.label} is filled in for you and cannot be changed"))
         return None if _empty(prefilled) else prefilled
+    if f.multiple and isinstance(raw, (list, tuple)) and not raw:
+        return []  # every box unticked on purpose: the answer is cleared, not left as it was
     return prefilled if _empty(raw) else _coerce(f, raw)
 
 

@@ -47,10 +47,18 @@ def pass_to_worker(rt: Runtime, task_id: str, actor: str, worker: str) -> None:
 
 
 def save_draft(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """"Save and Close": keep what was typed, unvalidated; the task stays open. Returns the draft."""
+    """"Save and Close": keep what was typed, unvalidated; the task stays open. Returns the draft.
+
+    A table row added here is a record in its own right (a Record of contacts entry), so its cells must be
+    valid now; the task's other answers are checked on Finish.
+    """
     with rt.transaction() as session:
         user, task = _open_task(session, task_id, actor)
         form = Form.from_json(task.form)
+        try:
+            form.validate_rows(form.take_rows(values, {})[1])
+        except FormInvalid as exc:
+            raise InvalidInput(exc.errors) from None
         draft = dict(task.draft or {})
         fields, rows = form.take_rows(values, draft.get("_rows", {}))
         draft.update(fields)
@@ -84,6 +92,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             submitted, rows = _with_draft(form, task.draft or {}, values)
             try:
                 clean = form.validate(submitted, current)
+                form.validate_rows(rows)
             except FormInvalid as exc:
                 raise InvalidInput(exc.errors) from None
             clean.update({table: current.get(table, []) + new for table, new in rows.items()})

@@ -42,7 +42,6 @@ def submit(task_id: str):
     task = queries.get_task(runtime(), task_id, username())
     values = submitted_values(task.form, request.form)
     try:
-        _check_row_dates(task.form, values)
         if request.form.get("_action") == "save":
             tasks.save_draft(runtime(), task_id, username(), values)
             flash(f"Your answers to {task.name} have been saved. The task is still open.", "success")
@@ -87,21 +86,6 @@ def submitted_values(form: list[dict[str, Any]], raw: MultiDict) -> dict[str, An
         elif f["id"] in raw:
             values[f["id"]] = raw.get(f["id"], "")
     return values
-
-
-def _check_row_dates(form: list[dict[str, Any]], values: Mapping[str, Any]) -> None:
-    """A date typed into a new table row must be a real one: the service keeps row cells as given (a row
-    is added on Save and close too), so the three boxes are checked here, as the other dates are by the form."""
-    errors = {}
-    for f in form:
-        typed = values.get(f["id"])
-        if f["type"] == "date" and f["properties"].get("row_of") and typed:
-            try:
-                date.fromisoformat(typed)
-            except ValueError:
-                errors[f["id"]] = f"{f['label']} must be a real date, for example 27 3 2025"
-    if errors:
-        raise InvalidInput(errors)
 
 
 def _iso_date(day: str, month: str, year: str) -> str:
