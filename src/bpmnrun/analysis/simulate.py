@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from ..clock import MovableClock, using_clock
 from ..service import cases, instances, tasks, timers, users
 from ..service.catalogue import deployed_sources
-from ..service.demo import _demo_values, username_for
+from ..service.demo import plausible_values, username_for
 from ..service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..service.runtime import Runtime
 from ..store.models import Instance, ProcessVersion, Task, Timer
@@ -228,7 +228,7 @@ class _Simulation:
 
     def _plausible(self, task: _OpenTask, actor: str) -> dict[str, Any]:
         with using_clock(self.clock):  # demo dates are "today" on the virtual clock
-            return _demo_values(task.form, actor)
+            return plausible_values(task.form, actor)
 
     def _answers(self, task: _OpenTask, plausible: dict[str, Any]) -> dict[str, Any]:
         values = dict(plausible)

@@ -24,6 +24,7 @@ class UserTaskInfo:
     candidate_groups: tuple[str, ...]
     fields: tuple[str, ...]
     multi_instance: bool
+    assignee: str | None = None  # the camunda:assignee expression, e.g. ${lead_professional}
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _user_task(task, lane_of: dict[str, str]) -> UserTaskInfo:
         candidate_groups=tuple(g.strip() for g in groups.split(",") if g.strip()),
         fields=tuple(f.get("id") for f in task.iterfind(".//camunda:formField", NS)),
         multi_instance=task.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None,
+        assignee=task.get(f"{CAMUNDA}assignee"),
     )
 
 

@@ -19,6 +19,8 @@ from .errors import NotFound
 from .runtime import Runtime
 
 PASSWORD = "demo"
+# The case-data names an assignee expression reads: ${lead_professional}, ${value("approving_eh_manager")}.
+_ASSIGNEE_NAMES = re.compile(r'\$\{\s*(\w+)\s*\}|value\(\s*["\'](\w+)["\']')
 PROCESS_OWNER = "process-owner"
 FAMILIES = {
     # The family in the Lincolnshire guide's screenshot (process catalogue §10).
@@ -81,6 +83,7 @@ def _families_with_work(rt: Runtime) -> int:
     made = {name: cases.create_case(rt, name, [cases.Child(n, born) for n, born in children], "demo")
             for name, children in FAMILIES.items()}
     available = {entry.process_id for entry in catalogue.catalogue(rt)}
+    people = assignee_fields(rt)
     for family, process_id, children, steps in WORK:
         if process_id not in available:
             continue
@@ -89,7 +92,7 @@ def _families_with_work(rt: Runtime) -> int:
         starter = _starter(rt, process_id)
         instance_id = instances.start_work(rt, process_id, case.id, starter, chosen)
         for _ in range(steps):
-            _complete_first_open_task(rt, instance_id)
+            _complete_first_open_task(rt, instance_id, people)
     return len(made)
 
 
@@ -98,18 +101,32 @@ def _starter(rt: Runtime, process_id: str) -> str:
     return username_for(entry.summary.lanes[0]) if entry.summary.lanes else PROCESS_OWNER
 
 
-def _complete_first_open_task(rt: Runtime, instance_id: int) -> None:
+def _complete_first_open_task(rt: Runtime, instance_id: int, people: dict[str, str]) -> None:
     info = queries.get_instance(rt, instance_id)
     open_tasks = [t for t in queries.case_tasks(rt, info.case_id) if t.instance_id == instance_id and t.state == "ready"]
     if not open_tasks:
         return
     task = open_tasks[0]
     actor = task.assignee or username_for(task.teams[0])
-    tasks.complete_task(rt, task.id, actor, _demo_values(task.form, actor))
+    tasks.complete_task(rt, task.id, actor, plausible_values(task.form, actor, people))
 
 
-def _demo_values(form: list[dict], actor: str) -> dict:
-    """Plausible answers for a demo: yes where asked, the first option otherwise, today for dates."""
+def assignee_fields(rt: Runtime) -> dict[str, str]:
+    """Form fields that name who a later task is assigned to (`${lead_professional}`), each with the demo
+    user of that task's lane: a demo answer there must be someone who can open the task."""
+    found = {}
+    for entry in catalogue.catalogue(rt):
+        for task in entry.summary.user_tasks:
+            if task.assignee and task.lane:
+                for name in _ASSIGNEE_NAMES.findall(task.assignee):
+                    found[next(n for n in name if n)] = username_for(task.lane)
+    return found
+
+
+def plausible_values(form: list[dict], actor: str, people: dict[str, str] | None = None) -> dict:
+    """Plausible answers for a demo: yes where asked, the first option otherwise, today for dates; a field
+    that names an assignee gets the user in `people` (the acting user when none is given)."""
+    people = people or {}
     values = {}
     for field in form:
         if field["readonly"] or field.get("default") is not None or field["properties"].get("row_of"):
@@ -125,5 +142,6 @@ def _demo_values(form: list[dict], actor: str) -> dict:
         elif kind == "long":
             values[field["id"]] = 1
         else:
-            values[field["id"]] = actor if field["id"] in ("authoriser", "completed_by") else "Recorded for the demo"
+            named = people.get(field["id"]) or (actor if field["id"] in ("authoriser", "completed_by") else None)
+            values[field["id"]] = named or "Recorded for the demo"
     return values
