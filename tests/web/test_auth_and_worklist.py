@@ -113,6 +113,8 @@ def test_filters_by_procedure_and_overdue(browser, l1_started, rt):
     assert "0 tasks" in sam.get("/?view=all&process=york_step_up").data.decode()
     assert "0 tasks" in sam.get("/?view=all&overdue=1").data.decode()
     assert sam.get("/?view=team&team=Front+Door").status_code == 403
+    past_the_end = sam.get(f"/?view=all&process={L1}&page=99999999999999999999")
+    assert past_the_end.status_code == 200 and "1 task" in past_the_end.data.decode()
 
 
 def test_security_headers_and_error_pages(browser, library):

@@ -23,8 +23,9 @@ def index():
     team = request.args.get("team") or None
     wanted = TaskFilter(team=team if view == "team" else None, mine=view == "mine",
                         process_id=request.args.get("process") or None, overdue=request.args.get("overdue") == "1")
-    page = max(1, request.args.get("page", 1, type=int))
     total = queries.count_tasks(runtime(), username(), wanted)
+    # A page past the end (or a number no database takes) shows the last page.
+    page = min(max(1, request.args.get("page", 1, type=int)), max(1, math.ceil(total / PAGE_SIZE)))
     listed = queries.list_tasks(runtime(), username(), team=wanted.team, mine=wanted.mine,
                                 process_id=wanted.process_id, overdue=wanted.overdue,
                                 limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
