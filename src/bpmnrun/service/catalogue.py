@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from ..library.summary import ProcessSummary, summarise
 from ..store.models import ProcessVersion
@@ -54,10 +55,26 @@ def catalogue(rt: Runtime) -> list[CatalogueEntry]:
         versions = session.scalars(
             select(ProcessVersion).join(newest, (newest.c.process_id == ProcessVersion.process_id)
                                         & (newest.c.v == ProcessVersion.version))
+            .options(defer(ProcessVersion.xml))  # read only for a version not summarised yet
             .order_by(ProcessVersion.authority, ProcessVersion.process_id))
-        return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path,
-                               summarise(etree.fromstring(v.xml.encode()), v.process_id, v.title))
-                for v in versions]
+        return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path, _summary(v)) for v in versions]
+
+
+# A version's content never changes, so its summary is kept by content hash: pages that list the
+# procedures (the task list's filter, Start work) parse no XML once a version has been seen.
+_SUMMARIES: dict[tuple[str, str, str], ProcessSummary] = {}
+_SUMMARIES_KEPT = 1024
+
+
+def _summary(version: ProcessVersion) -> ProcessSummary:
+    key = (version.sha256, version.process_id, version.title)
+    found = _SUMMARIES.get(key)
+    if found is None:
+        found = summarise(etree.fromstring(version.xml.encode()), version.process_id, version.title)
+        if len(_SUMMARIES) >= _SUMMARIES_KEPT:
+            _SUMMARIES.clear()
+        _SUMMARIES[key] = found
+    return found
 
 
 @dataclass(frozen=True)
