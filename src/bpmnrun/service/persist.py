@@ -53,18 +53,20 @@ def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, act
 
 
 def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: datetime) -> None:
-    open_rows = {t.id: t for t in session.scalars(
-        select(Task).where(Task.instance_id == instance.id, Task.state == "ready"))}
+    # The ids alone, without a flush first: a row this unit of work already closed is known by its state.
+    with session.no_autoflush:
+        open_ids = set(session.scalars(select(Task.id).where(Task.instance_id == instance.id, Task.state == "ready")))
     ready = {t.id: t for t in snapshot.ready_tasks}
     # Positions order an instance's tasks; the revision grows with every change, so no count is needed.
     position = (instance.revision or 0) * 1000
-    for task_id, row in open_rows.items():
-        if task_id not in ready:
+    for task_id in open_ids - ready.keys():
+        row = session.get(Task, task_id)
+        if row.state == "ready":
             row.state = "cancelled"
             for team in row.teams:
                 team.ready = False
     for task_id, task in ready.items():
-        if task_id not in open_rows:
+        if task_id not in open_ids:
             position += 1
             session.add(_new_task_row(instance, task, now, position))
             audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
