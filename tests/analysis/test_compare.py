@@ -14,7 +14,6 @@ from bpmnrun.analysis.conditions import Facts, evaluate, learn
 from bpmnrun.analysis.graph import read_graphs
 from bpmnrun.analysis.paths import enumerate_paths
 from bpmnrun.cli.main import cli
-from bpmnrun.library.bundles import load_bundles
 from bpmnrun.service.errors import InvalidInput, NotFound
 from tests.conftest import REPO
 from tests.support import deploy_library

@@ -11,7 +11,7 @@ from bpmnrun.analysis.working_time import add_working_days, working_days_between
 from bpmnrun.clock import LONDON
 from bpmnrun.service import instances
 from bpmnrun.service.errors import NotFound
-from tests.scenarios.test_authc import (DINA, DUTY_EH_TM, E1, E3, LEAD_PROFESSIONAL, PROCESS, SARAH, STEP_ONE,
+from tests.scenarios.test_authc import (DINA, DUTY_EH_TM, E1, E3, LEAD_PROFESSIONAL, PROCESS, STEP_ONE,
                                         STEP_TWO, SW, reach_step_two_on_a_duty_morning, start, step_one, step_two)
 from tests.support import add_users, deploy_library, smith_family
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .compare import Comparison, Variant
+    from .compare import Comparison
 
 # Process catalogue §9.1, shortened to read in a sentence.
 ACTIVITY_WORDS = {

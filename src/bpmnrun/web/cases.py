@@ -7,13 +7,12 @@ Who may see a case's work is decided in `service.case_views` (see its docstring)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from ..clock import LONDON
 from ..service import case_views, cases, catalogue, instances
 from .api_input import MAX_ID  # ids beyond the database's integers are unknown (404), not a crash
 from .context import runtime, username
@@ -24,17 +23,6 @@ FIRST_CHILD_ROWS = 3
 MAX_CHILD_ROWS = 20
 SHARED = "Shared sub-processes"
 AUTHORITY_ORDER = ("Lincolnshire", "York", "Authority C")
-
-
-@bp.app_template_filter("long_datetime")
-def long_datetime(value: datetime | None) -> str:
-    """"3 June 2025 09:00", in England's local time."""
-    return value.astimezone(LONDON).strftime("%-d %B %Y %H:%M") if value else ""
-
-
-@bp.app_template_filter("long_date")
-def long_date(value: date | None) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
 
 
 # --- find or add a family ------------------------------------------------------------------------------

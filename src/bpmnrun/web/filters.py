@@ -1,8 +1,11 @@
-"""Template filters: times are stored in UTC and shown in England's local time."""
+"""Template filters: times are stored in UTC and shown in England's local time.
+
+Lists use the short month ("3 Jun 2025 09:00"); a case's page and its history the long one ("3 June 2025 09:00").
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask
 
@@ -17,6 +20,14 @@ def local_date(value: datetime | None) -> str:
     return value.astimezone(LONDON).strftime("%-d %b %Y") if value else ""
 
 
+def long_datetime(value: datetime | None) -> str:
+    return value.astimezone(LONDON).strftime("%-d %B %Y %H:%M") if value else ""
+
+
+def long_date(value: date | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
 def init_app(app: Flask) -> None:
-    app.add_template_filter(local_datetime)
-    app.add_template_filter(local_date)
+    for f in (local_datetime, local_date, long_datetime, long_date):
+        app.add_template_filter(f)
