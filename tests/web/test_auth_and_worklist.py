@@ -140,7 +140,7 @@ def test_an_unexpected_error_is_a_page_not_a_trace(app, browser, library, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("bpmnrun.web.worklist.queries.count_tasks", broken)
+    monkeypatch.setattr("bpmnrun.web.worklist.queries.worklist", broken)
     response = browser().sign_in("sam").get("/")
     assert response.status_code == 500
     assert b"Sorry, there is a problem with the service" in response.data

@@ -89,26 +89,60 @@ def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | N
     """The user's worklist: tasks assigned to them and the open tasks of their teams."""
     wanted = TaskFilter(team, mine, state, case_id, process_id, overdue)
     with rt.reading() as session:
-        ids = _task_ids(require_user(session, user), wanted)
-        # A list shows no forms, and needs neither workflow state nor diagram XML: only the columns it shows.
-        query = (select(Task, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
-                 .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
-                 .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-                 .where(Task.id.in_(ids))
-                 .options(selectinload(Task.teams), *_LISTING)
-                 .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
-                 .limit(limit).offset(offset))
-        rows = session.execute(query).all()
-        names = _subject_names(session, {i for row in rows for i in row.subject_ids})
-        return [_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
-                           listing=True)
-                for t, family, subject_ids, title, authority in rows]
+        return _listed(session, require_user(session, user), wanted, limit, offset)
 
 
 def count_tasks(rt: Runtime, user: str, wanted: TaskFilter) -> int:
     with rt.reading() as session:
-        ids = _task_ids(require_user(session, user), wanted)
-        return session.scalar(select(func.count()).select_from(Task).where(Task.id.in_(ids)))
+        return _count(session, require_user(session, user), wanted)
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """One page of a task list, with the counts its tabs show."""
+
+    tasks: list[TaskView]
+    total: int
+    page: int
+    pages: int
+    mine: int  # tasks assigned to the user
+    per_team: dict[str, int]  # open tasks in each of the user's team inboxes
+
+
+def worklist(rt: Runtime, user: str, wanted: TaskFilter, page: int, page_size: int) -> Worklist:
+    """The task list page: its tasks, the total, and every tab's count, read together. A page past the
+    end is the last page."""
+    with rt.reading() as session:
+        account = require_user(session, user)
+        total = _count(session, account, wanted)
+        pages = max(1, -(-total // page_size))
+        page = min(max(1, page), pages)
+        listed = _listed(session, account, wanted, page_size, (page - 1) * page_size)
+        mine = _count(session, account, TaskFilter(mine=True))
+        per_team = dict(session.execute(
+            select(TaskTeam.team, func.count()).where(TaskTeam.team.in_(list(account.teams)), TaskTeam.ready.is_(True))
+            .group_by(TaskTeam.team)).all()) if account.teams else {}
+        return Worklist(listed, total, page, pages, mine, {t: per_team.get(t, 0) for t in account.teams})
+
+
+def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> list[TaskView]:
+    # A list shows no forms, and needs neither workflow state nor diagram XML: only the columns it shows.
+    query = (select(Task, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
+             .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
+             .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+             .where(Task.id.in_(_task_ids(account, wanted)))
+             .options(selectinload(Task.teams), *_LISTING)
+             .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
+             .limit(limit).offset(offset))
+    rows = session.execute(query).all()
+    names = _subject_names(session, {i for row in rows for i in row.subject_ids})
+    return [_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
+                       listing=True)
+            for t, family, subject_ids, title, authority in rows]
+
+
+def _count(session, account, wanted: TaskFilter) -> int:
+    return session.scalar(select(func.count()).select_from(Task).where(Task.id.in_(_task_ids(account, wanted))))
 
 
 def _task_ids(account, wanted: TaskFilter):

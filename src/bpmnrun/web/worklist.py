@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -23,17 +22,10 @@ def index():
     team = request.args.get("team") or None
     wanted = TaskFilter(team=team if view == "team" else None, mine=view == "mine",
                         process_id=request.args.get("process") or None, overdue=request.args.get("overdue") == "1")
-    total = queries.count_tasks(runtime(), username(), wanted)
-    # A page past the end (or a number no database takes) shows the last page.
-    page = min(max(1, request.args.get("page", 1, type=int)), max(1, math.ceil(total / PAGE_SIZE)))
-    listed = queries.list_tasks(runtime(), username(), team=wanted.team, mine=wanted.mine,
-                                process_id=wanted.process_id, overdue=wanted.overdue,
-                                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    counts = {"mine": queries.count_tasks(runtime(), username(), TaskFilter(mine=True)),
-              **{t: queries.count_tasks(runtime(), username(), TaskFilter(team=t)) for t in me.teams}}
+    shown = queries.worklist(runtime(), username(), wanted, request.args.get("page", 1, type=int), PAGE_SIZE)
     return render_template(
-        "worklist.html", tasks=listed, total=total, pagination=_pagination(page, math.ceil(total / PAGE_SIZE)),
-        view=view, team=team, counts=counts, wanted=wanted,
+        "worklist.html", tasks=shown.tasks, total=shown.total, pagination=_pagination(shown.page, shown.pages),
+        view=view, team=team, counts={"mine": shown.mine, **shown.per_team}, wanted=wanted,
         processes=sorted((e.process_id, e.summary.title) for e in catalogue.catalogue(runtime())),
     )
 
