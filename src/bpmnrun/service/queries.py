@@ -92,9 +92,11 @@ def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | N
         return _listed(session, require_user(session, user), wanted, limit, offset)
 
 
-def count_tasks(rt: Runtime, user: str, wanted: TaskFilter) -> int:
+def tasks_and_total(rt: Runtime, user: str, wanted: TaskFilter, limit: int, offset: int) -> tuple[list[TaskView], int]:
+    """One slice of a worklist and the size of the whole list, read together."""
     with rt.reading() as session:
-        return _count(session, require_user(session, user), wanted)
+        account = require_user(session, user)
+        return _listed(session, account, wanted, limit, offset), _count(session, account, wanted)
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,7 @@ def list_tasks():
                         process_id=request.args.get("process") or None, overdue=flag_arg("overdue"))
     limit = int_arg("limit", 50, low=1, high=MAX_LIMIT)
     offset = int_arg("offset", 0, low=0)
-    listed = queries.list_tasks(runtime(), username(), team=wanted.team, mine=wanted.mine, case_id=wanted.case_id,
-                                process_id=wanted.process_id, overdue=wanted.overdue, limit=limit, offset=offset)
-    total = queries.count_tasks(runtime(), username(), wanted)
+    listed, total = queries.tasks_and_total(runtime(), username(), wanted, limit, offset)
     return jsonify({"tasks": [t.to_json() for t in listed], "total": total})
 
 
