@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..engine.snapshot import ReadyTask, Snapshot
-from ..store.models import Event, Instance, Task, TaskTeam, Timer
+from ..store.models import Event, Instance, Task, TaskTeam, Timer, inbox_sort_key
 
 
 AUDIT_KEY = "bpmnrun.audit"
@@ -82,7 +82,8 @@ def _new_task_row(instance: Instance, task: ReadyTask, now: datetime, position: 
         due_at=task.due_at, priority=task.priority, overdue=False, form=task.form.to_json(),
         documentation=task.documentation, draft={}, created_at=now,
     )
-    row.teams = [TaskTeam(team=team, ready=True) for team in dict.fromkeys(task.teams)]
+    place = inbox_sort_key(task.due_at, now, instance.id, position)
+    row.teams = [TaskTeam(team=team, ready=True, sort_key=place) for team in dict.fromkeys(task.teams)]
     return row
 
 

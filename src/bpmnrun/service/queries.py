@@ -132,11 +132,15 @@ def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> li
     query = (select(Task, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
              .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
              .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-             .where(Task.id.in_(_task_ids(account, wanted)))
-             .options(selectinload(Task.teams), *_LISTING)
-             .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
-             .limit(limit).offset(offset))
-    rows = session.execute(query).all()
+             .options(selectinload(Task.teams), *_LISTING))
+    if _one_inbox(wanted):
+        # One team's open tasks: read in the inbox index's order, so a page costs the same however long the inbox.
+        query = _inbox_filters(query.join(TaskTeam, TaskTeam.task_id == Task.id), account, wanted) \
+            .order_by(TaskTeam.sort_key)
+    else:
+        query = query.where(Task.id.in_(_task_ids(account, wanted))).order_by(
+            Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
+    rows = session.execute(query.limit(limit).offset(offset)).all()
     names = _subject_names(session, {i for row in rows for i in row.subject_ids})
     return [_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
                        listing=True)
@@ -144,14 +148,40 @@ def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> li
 
 
 def _count(session, account, wanted: TaskFilter) -> int:
+    if _one_inbox(wanted):
+        query = select(func.count()).select_from(TaskTeam).join(Task, Task.id == TaskTeam.task_id)
+        if wanted.process_id:
+            query = query.join(Instance, Instance.id == Task.instance_id)
+        return session.scalar(_inbox_filters(query, account, wanted))
     return session.scalar(select(func.count()).select_from(Task).where(Task.id.in_(_task_ids(account, wanted))))
+
+
+def _one_inbox(wanted: TaskFilter) -> bool:
+    return bool(wanted.team) and not wanted.mine and wanted.state == "ready"
+
+
+def _inbox_filters(query, account, wanted: TaskFilter):
+    """One team's open tasks, narrowed as the list asks; the query has task_team and task joined."""
+    _require_team(account, wanted)
+    query = query.where(TaskTeam.team == wanted.team, TaskTeam.ready.is_(True))
+    if wanted.case_id is not None:
+        query = query.where(Task.case_id == wanted.case_id)
+    if wanted.process_id:
+        query = query.where(Instance.process_id == wanted.process_id)
+    if wanted.overdue:
+        query = query.where(Task.overdue.is_(True))
+    return query
+
+
+def _require_team(account, wanted: TaskFilter) -> None:
+    if wanted.team and wanted.team not in account.teams:
+        raise Forbidden(f"{account.username} is not in {wanted.team}")
 
 
 def _task_ids(account, wanted: TaskFilter):
     """Task ids of a worklist, starting from the (team, ready) index of task_team or the (state,
     assignee) index of task, so the cost follows the size of the list, not the number of cases."""
-    if wanted.team and wanted.team not in account.teams:
-        raise Forbidden(f"{account.username} is not in {wanted.team}")
+    _require_team(account, wanted)
     assigned = select(Task.id).where(Task.state == wanted.state, Task.assignee == account.username)
     teams = [wanted.team] if wanted.team else list(account.teams)
     in_teams = select(TaskTeam.task_id).where(TaskTeam.team.in_(teams), TaskTeam.ready.is_(wanted.state == "ready"))

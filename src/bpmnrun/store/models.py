@@ -125,14 +125,33 @@ class Task(Base):
 
 
 class TaskTeam(Base):
-    """The teams whose inbox shows a READY task: its lane and any candidate groups."""
+    """The teams whose inbox shows a READY task: its lane and any candidate groups.
+
+    `sort_key` is the task's place in an inbox (due date, no date last, then when it became ready, then its
+    case work and position), so that a page of one team's inbox is read in index order, however long the inbox.
+    """
 
     __tablename__ = "task_team"
-    __table_args__ = (Index("ix_task_team_team_ready", "team", "ready"),)
+    __table_args__ = (Index("ix_task_team_team_ready", "team", "ready"),
+                      Index("ix_task_team_inbox", "team", "ready", "sort_key"))
 
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), primary_key=True)
     team: Mapped[str] = mapped_column(String(200), primary_key=True)
     ready: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_key: Mapped[str] = mapped_column(String(80), default="")
+
+
+NO_DUE_DATE = datetime(9999, 12, 31, 23, 59, 59)
+
+
+def inbox_sort_key(due_at: datetime | None, created_at: datetime, instance_id: int, position: int) -> str:
+    """Text that sorts as an inbox does: by due date (none last), then created, then case work and position."""
+    def utc(moment: datetime) -> str:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+    return f"{utc(due_at or NO_DUE_DATE)}|{utc(created_at)}|{instance_id:012d}|{position:012d}"
 
 
 class Timer(Base):
