@@ -16,6 +16,7 @@ from lxml import etree
 
 from . import svg_shapes as draw
 from .files import NS, DiagramFile
+from .svg_marks import HIGHLIGHT_WORDS, STATE_WORDS, Marks, decorate_before, draw_legend, legend_height, legend_layout
 from .svg_shapes import INK, LABEL_FONT, STATE_COLOUR, STATES, TASK_FONT, Box, Point, add
 
 DC = "{http://www.omg.org/spec/DD/20100524/DC}"
@@ -24,9 +25,6 @@ BPMNDI = f"{{{NS['bpmndi']}}}"
 
 MARGIN = 30.0
 HEADING = 36.0
-STATE_WORDS = {"completed": "Completed", "active": "In progress", "overdue": "Overdue",
-               "waiting": "Waiting for a timer or message"}
-HIGHLIGHT_WORDS = "Highlighted"
 ACTIVITIES = {"callActivity", "subProcess", "transaction", "adHocSubProcess"}
 CONTAINERS = {"participant", "lane"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,17 +47,6 @@ class Edge:
     element: etree._Element
     points: tuple[Point, ...]
     label: Box | None
-
-
-@dataclass(frozen=True)
-class Marks:
-    """The case's states and the analyst's highlights, restricted to elements the diagram draws."""
-
-    states: Mapping[str, str]
-    highlight: frozenset[str]
-
-    def __bool__(self) -> bool:
-        return bool(self.states or self.highlight)
 
 
 def render_svg(xml: bytes, process_id: str | None = None, states: Mapping[str, str] | None = None,
@@ -220,7 +207,7 @@ def _draw_activity(layer: etree._Element, shape: Shape, marks: Marks, attached: 
     if shape.kind == "callActivity" or (shape.kind in ACTIVITIES and not expanded):
         markers.append("collapsed")
     group = _group(layer, shape.id, shape.kind, element, marks, *(["bpmn-multi-instance"] if loop is not None else []))
-    _decorate_before(group, "rect", box, state, shape.id in marks.highlight)
+    decorate_before(group, "rect", box, state, shape.id in marks.highlight)
     draw.activity(group, box, draw.body_fill(state), thick=shape.kind == "callActivity")
     if shape.id in marks.highlight:
         draw.hatch(group, "rect", box)
@@ -250,7 +237,7 @@ def _draw_event(layer: etree._Element, shape: Shape, marks: Marks) -> None:
     definition = _event_definition(element)
     extra = ([f"bpmn-{definition}"] if definition else []) + (["bpmn-non-interrupting"] if dashed else [])
     group = _group(layer, shape.id, shape.kind, element, marks, *extra)
-    _decorate_before(group, "circle", box, state, shape.id in marks.highlight)
+    decorate_before(group, "circle", box, state, shape.id in marks.highlight)
     draw.event(group, box, position, draw.body_fill(state), dashed)
     if shape.id in marks.highlight:
         draw.hatch(group, "circle", box)
@@ -262,7 +249,7 @@ def _draw_event(layer: etree._Element, shape: Shape, marks: Marks) -> None:
 def _draw_gateway(layer: etree._Element, shape: Shape, marks: Marks) -> None:
     box, state = shape.box, marks.states.get(shape.id)
     group = _group(layer, shape.id, shape.kind, shape.element, marks)
-    _decorate_before(group, "diamond", box, state, shape.id in marks.highlight)
+    decorate_before(group, "diamond", box, state, shape.id in marks.highlight)
     draw.gateway(group, box, shape.kind, draw.body_fill(state), shape.di.get("isMarkerVisible") == "true")
     if shape.id in marks.highlight:
         draw.hatch(group, "diamond", box)
@@ -273,7 +260,7 @@ def _draw_artifact(layer: etree._Element, shape: Shape, marks: Marks) -> None:
     """Annotations, data objects and anything else: a plain outline with its text, so nothing is hidden."""
     box, state = shape.box, marks.states.get(shape.id)
     group = _group(layer, shape.id, shape.kind, shape.element, marks)
-    _decorate_before(group, "square", box, state, shape.id in marks.highlight)
+    decorate_before(group, "square", box, state, shape.id in marks.highlight)
     if shape.kind == "textAnnotation":
         add(group, "path", d=f"M{box.x + 10},{box.y} h-10 v{box.h} h10", fill="none", stroke=INK, stroke_width=1.5)
         text = " ".join(shape.element.findtext("bpmn:text", "", NS).split())
@@ -285,13 +272,6 @@ def _draw_artifact(layer: etree._Element, shape: Shape, marks: Marks) -> None:
     if shape.id in marks.highlight:
         draw.hatch(group, "square", box)
     draw.state_badge(group, box, state)
-
-
-def _decorate_before(group: etree._Element, outline: str, box: Box, state: str | None, highlighted: bool) -> None:
-    """What goes behind the body: the highlight outline outermost, then the state halo."""
-    if highlighted:
-        draw.highlight_outline(group, outline, box)
-    draw.state_halo(group, outline, box, state)
 
 
 def _label_group(layer: etree._Element, element_id: str) -> etree._Element:
@@ -379,50 +359,6 @@ def _content_bounds(shapes: list[Shape], edges: list[Edge]) -> Box:
     return Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 
-LEGEND_SAMPLE = Box(0, 0, 44, 28)
-LEGEND_TOP = 34.0  # below the word "Key"
-LEGEND_ROW = 52.0
-
-
-def _legend_layout(marks: Marks, width: float) -> list[tuple[str, float, float]]:
-    """(item, x, y) of each entry of the key, left to right, wrapping within `width`; none when nothing is marked.
-
-    The key lists every state, not only those present, so a printed copy explains any other copy too.
-    """
-    if not marks:
-        return []
-    placed, x, y = [], 0.0, 0.0
-    for item in [*STATES, *(["highlighted"] if marks.highlight else [])]:
-        size = LEGEND_SAMPLE.w + 24 + draw.text_width(STATE_WORDS.get(item, HIGHLIGHT_WORDS), TASK_FONT) + 30
-        if x and x + size > width:
-            x, y = 0.0, y + LEGEND_ROW
-        placed.append((item, x, y))
-        x += size
-    return placed
-
-
-def _legend_height(placed: list[tuple[str, float, float]]) -> float:
-    return LEGEND_TOP + placed[-1][2] + LEGEND_ROW if placed else 0.0
-
-
-def _draw_legend(root: etree._Element, placed: list[tuple[str, float, float]], left: float, top: float) -> None:
-    """The key: a sample task drawn in each state (and highlighted), with what it means."""
-    legend = add(root, "g", id="bpmnrun-legend", class_="bpmn-legend")
-    add(legend, "title", "Key")
-    add(legend, "text", "Key", x=left, y=top + 12, font_family=draw.FONT, font_size=13, font_weight="bold", fill=INK)
-    for item, x, y in placed:
-        box = Box(left + 8 + x, top + LEGEND_TOP + y, LEGEND_SAMPLE.w, LEGEND_SAMPLE.h)
-        entry = add(legend, "g", class_=f"bpmn-legend-item bpmn-legend-{item}")
-        state = item if item in STATES else None
-        _decorate_before(entry, "rect", box, state, item == "highlighted")
-        draw.activity(entry, box, draw.body_fill(state), thick=False)
-        if item == "highlighted":
-            draw.hatch(entry, "rect", box)
-        draw.state_badge(entry, box, state)
-        draw.text_lines(entry, [STATE_WORDS.get(item, HIGHLIGHT_WORDS)], box.right + 20,
-                        box.cy - TASK_FONT * 0.6, TASK_FONT, anchor="start")
-
-
 def _aria_label(name: str, shapes: list[Shape], marks: Marks) -> str:
     """The diagram's name, then which steps are in which state: what a screen reader user needs first."""
     names = {s.id: _name(s.element) for s in shapes if s.kind not in CONTAINERS}
@@ -439,10 +375,10 @@ def _aria_label(name: str, shapes: list[Shape], marks: Marks) -> str:
 
 def _document(shapes: list[Shape], edges: list[Edge], marks: Marks, heading: str | None, name: str) -> str:
     content = _content_bounds(shapes, edges)
-    legend = _legend_layout(marks, max(content.w, 600.0))
+    legend = legend_layout(marks, max(content.w, 600.0))
     left, top = content.x - MARGIN, content.y - MARGIN - (HEADING if heading else 0)
     width = max(content.w, max((x for _, x, _ in legend), default=0) + 300) + 2 * MARGIN
-    height = content.bottom + MARGIN + _legend_height(legend) - top
+    height = content.bottom + MARGIN + legend_height(legend) - top
 
     root = etree.Element(f"{{{draw.SVG_NS}}}svg", nsmap={None: draw.SVG_NS})
     root.attrib.update({
@@ -460,7 +396,7 @@ def _document(shapes: list[Shape], edges: list[Edge], marks: Marks, heading: str
             font_family=draw.FONT, font_size=18, font_weight="bold", fill=INK)
     _draw_elements(add(root, "g", class_="bpmn-elements"), shapes, edges, marks)
     if legend:
-        _draw_legend(root, legend, content.x, content.bottom + MARGIN)
+        draw_legend(root, legend, content.x, content.bottom + MARGIN)
     return etree.tostring(root, encoding="unicode")
 
 
