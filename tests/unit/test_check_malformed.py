@@ -20,7 +20,7 @@ from bpmnrun.library.validation import Checker
 DIAGRAMS = Path(__file__).resolve().parents[1] / "diagrams"
 WHOLE_FILE = None  # `old` of a case that replaces the whole file
 # Diagrams that must be checked together with the mutated one (a call activity's callee).
-COMPANIONS = {"test_call_parent": ["test_call_child"]}
+COMPANIONS = {"test_call_parent": ["test_call_child"], "test_children": ["test_children_callee"]}
 
 AMP = "&quot;"
 SCRIPT_OLD = """<bpmn:endEvent id="EndEvt" name="Assessment work step started">

@@ -11,7 +11,7 @@ from bpmnrun.expressions import ExpressionError, compile_expression, evaluate
 
 DATA = {
     "decision": "approve",
-    "children": 3,
+    "child_count": 3,
     "note": "Seen at school",
     "record": {"a": 1, "_secret": "hidden"},
     "family_consent": "no",
@@ -25,10 +25,10 @@ DATA = {
 ALLOWED = [
     ('decision == "approve"', True),
     ('family_consent == "no"', True),
-    ('decision != "approve" or children > 2', True),
-    ("1 < children <= 3", True),
+    ('decision != "approve" or child_count > 2', True),
+    ("1 < child_count <= 3", True),
     ('not (decision == "decline")', True),
-    ('"yes" if children >= 3 else "no"', "yes"),
+    ('"yes" if child_count >= 3 else "no"', "yes"),
     ('decision in ("approve", "decline")', True),
     ('any(s["assessment_outcome"] == "proceed" for s in subjects)', True),
     ('all(s["assessment_outcome"] == "proceed" for s in subjects)', False),
@@ -44,8 +44,8 @@ ALLOWED = [
     ("sum(range(5))", 10),
     ("len(range(10000))", 10000),
     ("abs(-2) + round(2.4) + int('3') + float('0.5')", 7.5),
-    ("str(children)", "3"),
-    ("isinstance(children, int)", True),
+    ("str(child_count)", "3"),
+    ("isinstance(child_count, int)", True),
     ("set([1, 1, 2]) == {1, 2} and tuple([1]) == (1,) and dict(a=1) == {'a': 1}", True),
     ('record["a"] + record.get("b", 1)', 2),
     ('note.lower().startswith("seen")', True),
@@ -134,7 +134,7 @@ def test_compiled_code_is_cached_per_text():
 
 # Each refused expression with a fragment of the reason ExpressionError gives.
 REFUSED = [
-    ("f'{children} children'", "JoinedStr is not allowed"),
+    ("f'{child_count} children'", "JoinedStr is not allowed"),
     # the RestrictedPython safe_globals escape and other dunder routes
     ("().__class__.__base__.__subclasses__()", "attribute '__"),
     ("int.mro()[1].__subclasses__()", "attribute '__subclasses__' is not allowed"),

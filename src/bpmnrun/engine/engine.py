@@ -13,8 +13,9 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, EndEvent
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, EndEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
@@ -24,6 +25,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from ..expressions import ExpressionError, evaluate
+from ..expressions.evaluator import DONE_BY
 from ..library.bundles import ParsedSpec
 from . import serializer, timer_clock  # noqa: F401 - timer_clock points SpiffWorkflow's timers at our clock
 from .forms import Form
@@ -54,8 +56,9 @@ def restore(state: str, parsed: ParsedSpec) -> BpmnWorkflow:
     return workflow
 
 
-def complete(workflow: BpmnWorkflow, task_id: str, values: Mapping[str, Any]) -> Snapshot:
-    """Complete a READY user task with already validated form values."""
+def complete(workflow: BpmnWorkflow, task_id: str, values: Mapping[str, Any], actor: str | None = None) -> Snapshot:
+    """Complete a READY user task with already validated form values; `actor` is kept as who completed it
+    (read in diagrams with `completed_by("Task_id")`)."""
     task = _ready_user_task(workflow, task_id)
 
     def run() -> None:
@@ -64,6 +67,8 @@ def complete(workflow: BpmnWorkflow, task_id: str, values: Mapping[str, Any]) ->
             task.data[item] = {**(task.data.get(item) or {}), **values}
         else:
             task.set_data(**values)
+        if actor:
+            task.data[DONE_BY] = {**(task.data.get(DONE_BY) or {}), task.task_spec.bpmn_id: actor}
         task.run()
 
     return _step(workflow, run)
@@ -96,7 +101,18 @@ def form_of(workflow: BpmnWorkflow, task_id: str) -> tuple[Form, dict[str, Any]]
     item = _multi_instance_item(task)
     if item is not None:
         data.update(task.data.get(item) or {})
-    return Form.from_spec(getattr(task.task_spec, "form", None)), data
+    return _form(task), data
+
+
+def start_form(parsed: ParsedSpec) -> tuple[Form, int | None]:
+    """What a process asks when it is started on its own: its none start event's form, and the most children
+    one piece of work may be for (`max_children`), if it says."""
+    for spec in parsed.spec.task_specs.values():
+        if isinstance(spec, StartEvent) and isinstance(spec.event_definition, NoneEventDefinition):
+            ext = spec.extensions or {}
+            most = ext.get("max_children")
+            return Form.from_spec(ext.get("start_form")), int(most) if str(most or "").isdigit() else None
+    return Form(), None
 
 
 # --- internals ------------------------------------------------------------------------------
@@ -232,6 +248,20 @@ def _timer_due(task) -> datetime | None:
     return due.astimezone(timezone.utc)
 
 
+def _children(task) -> list[dict]:
+    """The children a ready task is for: its multi-instance child, or its `subjects` (an input parameter may
+    have narrowed them)."""
+    item = _multi_instance_item(task)
+    if item is not None:
+        one = task.data.get(item)
+        return [one] if isinstance(one, dict) else []
+    return [s for s in task.data.get("subjects") or [] if isinstance(s, dict)]
+
+
+def _form(task) -> Form:
+    return Form.from_spec(getattr(task.task_spec, "form", None)).for_children(_children(task))
+
+
 def _ready_task(task) -> ReadyTask:
     spec = task.task_spec
     ext = spec.extensions or {}
@@ -241,15 +271,16 @@ def _ready_task(task) -> ReadyTask:
         bpmn_id=spec.bpmn_id,
         name=spec.bpmn_name or spec.bpmn_id,
         lane=spec.lane,
-        candidate_groups=tuple(g.strip() for g in ext.get("candidate_groups", "").split(",") if g.strip()),
+        candidate_groups=_candidate_groups(ext.get("candidate_groups"), task.data),
         assignee=_attribute_value(ext.get("assignee"), task.data),
         due_at=_due(ext.get("due_date"), task.data),
         priority=ext.get("priority"),
         activity=ext.get("activity"),
         process_id=task.workflow.spec.name,
         documentation=getattr(spec, "documentation", None),
-        form=Form.from_spec(getattr(spec, "form", None)),
+        form=_form(task),
         subject=task.data.get(item) if item else _for_children(ext.get("for_children"), task.data),
+        children=tuple({"id": c.get("id"), "name": c.get("name")} for c in _children(task)),
     )
 
 
@@ -263,6 +294,19 @@ def _for_children(expression: str | None, data: Mapping[str, Any]) -> dict | Non
     except (ExpressionError, TypeError):
         return None
     return {"name": ", ".join(names)} if names else None
+
+
+def _candidate_groups(value: str | None, data: Mapping[str, Any]) -> tuple[str, ...]:
+    """Extra teams: a comma list of team names, or `${expression}` giving a team name (or a list of them),
+    e.g. the locality inbox Front Door chose."""
+    if value and value.startswith("${") and value.endswith("}"):
+        try:
+            found = evaluate(value[2:-1], data)
+        except ExpressionError:
+            return ()  # the data it reads is not there: the task stays with its lane
+        names = found if isinstance(found, (list, tuple)) else [found]
+        return tuple(str(n).strip() for n in names if n not in (None, "") and str(n).strip())
+    return tuple(g.strip() for g in (value or "").split(",") if g.strip())
 
 
 def _attribute_value(value: str | None, data: Mapping[str, Any]) -> str | None:

@@ -9,9 +9,9 @@ gives them (`message_<constraint>` field properties).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..expressions import ExpressionError, evaluate
 
@@ -25,6 +25,10 @@ class Option:
     label: str
 
 
+CHILDREN = "subjects"
+TEAM_PREFIX = "team:"
+
+
 @dataclass(frozen=True)
 class Field:
     id: str
@@ -34,6 +38,8 @@ class Field:
     options: tuple[Option, ...] = ()
     constraints: Mapping[str, str | None] = field(default_factory=dict)
     properties: Mapping[str, str] = field(default_factory=dict)
+    # The task's children (id, name), for a per-child field's rows; filled in when the task is ready.
+    children: tuple[Option, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -51,6 +57,22 @@ class Field:
     def row_of(self) -> str | None:
         return self.properties.get("row_of")
 
+    @property
+    def per_child(self) -> bool:
+        return self.properties.get("per_child") == "true"
+
+    @property
+    def picks_children(self) -> bool:
+        return self.properties.get("choose_from", "").strip() == CHILDREN
+
+    @property
+    def picked_teams(self) -> tuple[str, ...]:
+        """The teams a person picker offers the members of (`choose_from` = `team:A, B`)."""
+        source = self.properties.get("choose_from", "").strip()
+        if not source.startswith(TEAM_PREFIX):
+            return ()
+        return tuple(t.strip() for t in source[len(TEAM_PREFIX):].split(",") if t.strip())
+
     def message(self, constraint: str, fallback: str) -> str:
         return self.properties.get(f"message_{constraint}") or fallback
 
@@ -61,7 +83,10 @@ class Field:
         return {
             "id": self.id, "label": self.label, "type": self.type, "default": self.default,
             "required": self.required, "readonly": self.readonly, "multiple": self.multiple,
+            "per_child": self.per_child, "picks_children": self.picks_children,
+            "picked_teams": list(self.picked_teams),
             "options": [{"id": o.id, "label": o.label} for o in self.options],
+            "children": [{"id": c.id, "label": c.label} for c in self.children],
             "constraints": dict(self.constraints), "properties": dict(self.properties),
         }
 
@@ -89,12 +114,36 @@ class Form:
         return cls(tuple(
             Field(f["id"], f["label"], f["type"], f.get("default"),
                   tuple(Option(o["id"], o["label"]) for o in f.get("options", [])),
-                  f.get("constraints", {}), f.get("properties", {}))
+                  f.get("constraints", {}), f.get("properties", {}),
+                  tuple(Option(c["id"], c["label"]) for c in f.get("children", [])))
             for f in fields
         ))
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
+
+    # --- run-time options ---------------------------------------------------------------------
+
+    def for_children(self, subjects: list[Mapping[str, Any]] | None) -> "Form":
+        """The form for a task working with these children: children pickers offer them, per-child fields
+        get a row for each."""
+        children = tuple(Option(str(s.get("id")), str(s.get("name") or s.get("id"))) for s in subjects or ())
+        return Form(tuple(
+            replace(f, options=children if f.picks_children else f.options,
+                    children=children if f.per_child else f.children)
+            for f in self.fields
+        ))
+
+    def with_people(self, members: Callable[[tuple[str, ...]], list[tuple[str, str]]]) -> "Form":
+        """The form with each person picker offering the members of its teams now: `members(teams)` gives
+        (user name, display name) pairs."""
+        if not any(f.picked_teams for f in self.fields):
+            return self
+        return Form(tuple(
+            replace(f, options=tuple(Option(u, name) for u, name in members(f.picked_teams)))
+            if f.picked_teams else f
+            for f in self.fields
+        ))
 
     def to_json(self) -> list[dict[str, Any]]:
         return [f.to_json() for f in self.fields]
@@ -157,6 +206,9 @@ class Form:
             if _missing(f, clean.get(f.id)) and _is_required(f, context):
                 generic = f.message("required", f"{f.label} is required")
                 errors[f.id] = generic if f.required else f.message("required_if", generic)
+            elif f.per_child and _is_required(f, context) and _unanswered(f, clean.get(f.id)):
+                child = _unanswered(f, clean.get(f.id))[0]
+                errors[f.id] = f.message("required", f"{f.label}: answer for {child.label}")
             elif not _missing(f, clean.get(f.id)) and not _holds(f.constraints.get("valid_if"), context):
                 errors[f.id] = f.message("valid_if", f"{f.label} does not fit the other answers")
         if errors:
@@ -177,7 +229,13 @@ def _value(f: Field, raw: Any, current: Mapping[str, Any]) -> Any:
 
     A read-only field always keeps the prefilled value: submitting a different one is an error.
     """
+    if f.per_child:
+        return _per_child_value(f, raw, current.get(f.id))
+    if isinstance(raw, Mapping):
+        raise ValueError(f"{f.label}: give one answer, not one per child")
     prefilled = current.get(f.id)
+    if _empty(prefilled) and f.picks_children and f.multiple:
+        prefilled = [c.id for c in f.options]  # every child, until the worker unticks some
     if _empty(prefilled) and f.default is not None:
         prefilled = _coerce(f, f.default)
     if f.readonly:
@@ -189,8 +247,37 @@ def _value(f: Field, raw: Any, current: Mapping[str, Any]) -> Any:
     return prefilled if _empty(raw) else _coerce(f, raw)
 
 
+def _per_child_value(f: Field, raw: Any, prefilled: Any) -> dict[str, Any] | None:
+    """One answer per child of the task: what was submitted for a child, else what the case holds for them."""
+    if raw is not None and not isinstance(raw, Mapping):
+        raise ValueError(f"{f.label}: give an answer for each child")
+    raw = {str(k): v for k, v in (raw or {}).items()}
+    before = {str(k): v for k, v in (prefilled or {}).items()} if isinstance(prefilled, Mapping) else {}
+    strangers = sorted(set(raw) - {c.id for c in f.children})
+    if strangers:
+        raise ValueError(f"{f.label}: child {strangers[0]} is not one of this task's children")
+    answers: dict[str, Any] = {}
+    for child in f.children:
+        given, kept = raw.get(child.id), before.get(child.id)
+        if f.readonly or _empty(given):
+            value = kept
+        else:
+            try:
+                value = _coerce(f, given)
+            except ValueError as exc:
+                raise ValueError(f"{exc} (for {child.label})") from None
+        if not _empty(value):
+            answers[child.id] = value
+    return answers or None
+
+
+def _unanswered(f: Field, answers: Any) -> list[Option]:
+    answers = answers or {}
+    return [c for c in f.children if _missing(f, answers.get(c.id))]
+
+
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    return value is None or value == "" or value == [] or value == {}
 
 
 def _missing(f: Field, value: Any) -> bool:
@@ -282,6 +369,18 @@ def _option_id(f: Field, value: Any) -> str:
 
 
 def _check_value(f: Field, value: Any) -> None:
+    if f.per_child and isinstance(value, Mapping):
+        names = {c.id: c.label for c in f.children}
+        for child, answer in value.items():
+            try:
+                _check_one(f, answer)
+            except ValueError as exc:
+                raise ValueError(f"{exc} (for {names.get(child, child)})") from None
+        return
+    _check_one(f, value)
+
+
+def _check_one(f: Field, value: Any) -> None:
     c = f.constraints
     if "pattern" in c and c["pattern"] and not re.fullmatch(c["pattern"], str(value)):
         raise ValueError(f.message("pattern", f"{f.label} is not in the expected format"))

@@ -26,6 +26,7 @@ class ReadyTask:
     documentation: str | None
     form: Form
     subject: dict | None = None
+    children: tuple[dict, ...] = ()  # the children the task is for: [{"id": 7, "name": "Josie Smith"}]
 
     @property
     def teams(self) -> tuple[str, ...]:

@@ -54,7 +54,9 @@ READ_ONLY_METHODS = frozenset(
     "get keys values items count index startswith endswith lower upper strip lstrip rstrip split "
     "title casefold isdigit isalpha isalnum".split()
 )
-DATA_FUNCTIONS = ("defined", "value")
+DATA_FUNCTIONS = ("defined", "value", "children", "completed_by")
+# The engine keeps here who completed each task (element id → user name), for `completed_by`.
+DONE_BY = "done_by"
 
 
 def _getattr(obj: Any, name: str, default: Any = None) -> Any:
@@ -164,7 +166,9 @@ def evaluate(expression: str, data: Mapping[str, Any]) -> Any:
 
 
 def _data_functions(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
-    """`defined("x")` and `value("x", default)`: for data a path may or may not have set."""
+    """Functions that read the case data: `defined("x")` and `value("x", default)` for data a path may or
+    may not have set; `children(…)` for the children a picker or a per-child answer names;
+    `completed_by("Task_id")` for the user who finished a task of this piece of work."""
 
     def defined(name: str) -> bool:
         return name in data and data[name] not in (None, "")
@@ -172,4 +176,16 @@ def _data_functions(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
     def value(name: str, default: Any = None) -> Any:
         return data[name] if defined(name) else default
 
-    return {"defined": defined, "value": value}
+    def children(chosen: Any, answer: Any = None) -> list[dict]:
+        """The subjects (children) chosen: a list of child ids (a children picker), or, with `answer`, a
+        per-child map whose value for the child equals `answer`. In the order of `subjects`."""
+        subjects = data.get("subjects") or []
+        if answer is not None:
+            chosen = [child for child, given in dict(chosen or {}).items() if given == answer]
+        wanted = {str(c) for c in (chosen or [])}
+        return [s for s in subjects if str(s.get("id")) in wanted]
+
+    def completed_by(element_id: str) -> str | None:
+        return (data.get(DONE_BY) or {}).get(element_id)
+
+    return {"defined": defined, "value": value, "children": children, "completed_by": completed_by}

@@ -25,6 +25,7 @@ class UserTaskInfo:
     fields: tuple[str, ...]
     multi_instance: bool
     assignee: str | None = None  # the camunda:assignee expression, e.g. ${lead_professional}
+    activity3: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class ProcessSummary:
     start_events: tuple[str, ...]
     calls: tuple[str, ...]
     messages: tuple[str, ...] = field(default=())
+    # False for a sub-process that only other procedures start (camunda:isStartableInTasklist="false").
+    startable: bool = True
+    source: str = ""  # the process's `source` property: the documents and sections it is modelled from
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -73,7 +77,14 @@ def summarise(tree: etree._Element, process_id: str, title: str) -> ProcessSumma
         start_events=tuple(e.get("name") or e.get("id") for e in process.iterfind("bpmn:startEvent", NS)),
         calls=tuple(c.get("calledElement") for c in process.iterfind(".//bpmn:callActivity", NS)),
         messages=tuple(m.get("name") for m in tree.iterfind("bpmn:message", NS)),
+        startable=process.get(f"{CAMUNDA}isStartableInTasklist", "true").strip().lower() != "false",
+        source=_properties(process).get("source") or "",
     )
+
+
+def _properties(element) -> dict[str, str]:
+    return {p.get("name"): p.get("value")
+            for p in element.iterfind("bpmn:extensionElements/camunda:properties/camunda:property", NS)}
 
 
 def _outgoing(process, node) -> list:
@@ -81,8 +92,7 @@ def _outgoing(process, node) -> list:
 
 
 def _user_task(task, lane_of: dict[str, str]) -> UserTaskInfo:
-    props = {p.get("name"): p.get("value")
-             for p in task.iterfind("bpmn:extensionElements/camunda:properties/camunda:property", NS)}
+    props = _properties(task)
     groups = task.get(f"{CAMUNDA}candidateGroups") or ""
     return UserTaskInfo(
         id=task.get("id"),
@@ -90,6 +100,7 @@ def _user_task(task, lane_of: dict[str, str]) -> UserTaskInfo:
         lane=lane_of.get(task.get("id")),
         activity=props.get("activity"),
         activity2=props.get("activity2"),
+        activity3=props.get("activity3"),
         candidate_groups=tuple(g.strip() for g in groups.split(",") if g.strip()),
         fields=tuple(f.get("id") for f in task.iterfind(".//camunda:formField", NS)),
         multi_instance=task.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None,

@@ -188,7 +188,8 @@ class Checker:
                 seen.add(fid or "")
                 if ftype not in FORM_TYPES:
                     say(field, f"form field {fid!r} has type {ftype!r}; allowed: {', '.join(sorted(FORM_TYPES))}")
-                if ftype == "enum" and field.find("camunda:value", NS) is None:
+                picker = field.find("camunda:properties/camunda:property[@id='choose_from']", NS) is not None
+                if ftype == "enum" and field.find("camunda:value", NS) is None and not picker:
                     say(field, f"enum field {fid!r} has no options")
                 for constraint in field.iterfind(".//camunda:constraint", NS):
                     _check_constraint(field, constraint, say)

@@ -40,7 +40,7 @@ class CatalogueEntry:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return source_documents(self.summary.documentation)
+        return source_documents(f"{self.summary.source} {self.summary.documentation}")
 
     def to_json(self) -> dict:
         return {"process_id": self.process_id, "version": self.version, "authority": self.authority,

@@ -10,28 +10,42 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine import engine
 from ..engine.engine import EngineError
+from ..engine.forms import Form, FormInvalid
+from ..expressions.evaluator import DONE_BY
 from ..store.models import Instance
 from . import workflows
 from .cases import require_case
 from .deploy import latest_version, parsed_spec
-from .errors import Conflict, NotFound, ServiceError
+from .errors import Conflict, InvalidInput, NotFound, ServiceError
 from .persist import apply_snapshot, audit
 from .runtime import Runtime
 from .users import require_user
 
 
+ENGINE_KEYS = ("subjects", "family", "case_id", DONE_BY)
+
+
+def start_form(rt: Runtime, process_id: str) -> Form:
+    """What the newest version of a procedure asks when work starts (its start event's form; often nothing)."""
+    with rt.reading() as session:
+        version = latest_version(session, process_id)
+        return engine.start_form(parsed_spec(rt, session, version.id))[0]
+
+
 def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None = None,
                data: Mapping[str, Any] | None = None) -> int:
-    """Start the newest version of a procedure on a case, for the chosen children (all by default)."""
+    """Start the newest version of a procedure on a case, for the chosen children (all by default), with the
+    answers to its start form (InvalidInput names each field that fails)."""
     with rt.transaction() as session:
         require_user(session, actor)
         case = require_case(session, case_id)
         chosen = _chosen_subjects(case, subject_ids)
         version = latest_version(session, process_id)
-        start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id,
-                      **dict(data or {})}
+        parsed = parsed_spec(rt, session, version.id)
+        answers = _start_answers(parsed, chosen, data or {})
+        start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id, **answers}
         try:
-            snapshot = engine.start(parsed_spec(rt, session, version.id), start_data)
+            snapshot = engine.start(parsed, start_data)
         except EngineError as exc:
             raise ServiceError(f"{process_id} could not start: {exc}") from None
         instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
@@ -41,7 +55,7 @@ def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_i
         session.flush()
         audit(session, rt.now(), actor, "instance_started", case_id=case.id, instance_id=instance.id,
               name=version.title, process=process_id, version=version.version,
-              subjects=[s["name"] for s in chosen], data=dict(data or {}))
+              subjects=[s["name"] for s in chosen], data=answers)
         apply_snapshot(session, instance, snapshot, actor, rt.now())
         return instance.id
 
@@ -86,6 +100,23 @@ def require_instance(session: Session, instance_id: int) -> Instance:
     if instance is None:
         raise NotFound(f"no case work {instance_id}")
     return instance
+
+
+def _start_answers(parsed, chosen: list[dict], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The start data, checked: never an engine key; the start form's rules when it has one."""
+    form, most = engine.start_form(parsed)
+    if most is not None and len(chosen) > most:
+        raise InvalidInput({"subject": f"This work is for {'one child' if most == 1 else f'at most {most} children'}"
+                                       f" at a time: start it once for each"})
+    reserved = sorted(set(data) & set(ENGINE_KEYS))
+    if reserved:
+        raise InvalidInput({key: "is set by bpmnrun, not by start data" for key in reserved})
+    if not form.fields:
+        return dict(data)
+    try:
+        return form.for_children(chosen).validate(data, {})
+    except FormInvalid as exc:
+        raise InvalidInput(exc.errors) from None
 
 
 def _chosen_subjects(case, subject_ids: list[int] | None) -> list[dict]:

@@ -71,14 +71,16 @@ def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: d
             session.add(_new_task_row(instance, task, now, position))
             audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
                   task_id=task_id, name=task.name, lane=task.lane, assignee=task.assignee,
-                  subject=(task.subject or {}).get("name"), due_at=task.due_at)
+                  subject=(task.subject or {}).get("name"), children=[c.get("name") for c in task.children],
+                  due_at=task.due_at)
 
 
 def _new_task_row(instance: Instance, task: ReadyTask, now: datetime, position: int) -> Task:
     row = Task(
         id=task.id, instance_id=instance.id, position=position, case_id=instance.case_id, process_id=task.process_id,
         bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, activity=task.activity,
-        subject_name=(task.subject or {}).get("name"), state="ready", assignee=task.assignee,
+        subject_name=(task.subject or {}).get("name"), children=[dict(c) for c in task.children],
+        state="ready", assignee=task.assignee,
         due_at=task.due_at, priority=task.priority, overdue=False, form=task.form.to_json(),
         documentation=task.documentation, draft={}, created_at=now,
     )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
+from ..engine.forms import Form
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam
 from .errors import Forbidden, NotFound
 from .runtime import Runtime
 from .tasks import may_see
-from .users import require_user
+from .users import members_of, require_user
 
 
 # A listing shows no form: the large JSON columns stay in the database.
@@ -213,7 +214,10 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
             .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
             .where(Instance.id == task.instance_id)).one()
         names = _subject_names(session, set(subject_ids))
-        return _task_view(task, family, (title, authority), tuple(names[i] for i in subject_ids if i in names))
+        view = _task_view(task, family, (title, authority), tuple(names[i] for i in subject_ids if i in names))
+        if task.state == "ready":  # a person picker offers the members of its teams as they are now
+            view = replace(view, form=Form.from_json(task.form).with_people(members_of(session)).to_json())
+        return view
 
 
 def case_tasks(rt: Runtime, case_id: int) -> list[TaskView]:
@@ -309,5 +313,5 @@ def _task_view(task: Task, family_name: str, procedure: tuple[str, str] = ("", "
         draft={} if listing else (task.draft or {}), documentation=None if listing else task.documentation,
         completed_by=task.completed_by, completed_at=task.completed_at, data=None if listing else task.data,
         procedure=procedure[0], authority=procedure[1],
-        children=children,
+        children=tuple(c.get("name") for c in task.children) if task.children else children,
     )

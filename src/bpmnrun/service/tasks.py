@@ -12,7 +12,7 @@ from ..engine import engine
 from ..engine.engine import EngineError, TaskNotReady
 from ..engine.forms import Form, FormInvalid
 from ..store.models import Instance, Task, User
-from . import workflows
+from . import users, workflows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .persist import apply_snapshot, audit, close_task_row
 from .runtime import Runtime
@@ -89,6 +89,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             instance = session.get(Instance, task.instance_id)
             workflow = workflows.load(rt, session, instance)
             form, current = engine.form_of(workflow, task_id)
+            form = form.with_people(users.members_of(session))
             submitted, rows = _with_draft(form, task.draft or {}, values)
             try:
                 clean = form.validate(submitted, current)
@@ -96,7 +97,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             except FormInvalid as exc:
                 raise InvalidInput(exc.errors) from None
             clean.update({table: current.get(table, []) + new for table, new in rows.items()})
-            snapshot = engine.complete(workflow, task_id, clean)
+            snapshot = engine.complete(workflow, task_id, clean, actor)
             close_task_row(task, actor, rt.now(), clean)
             _audit_task(session, rt, actor, "task_completed", task, data=clean)
             apply_snapshot(session, instance, snapshot, actor, rt.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,6 +87,15 @@ def team_members(rt: Runtime, team: str) -> list[UserView]:
                                .order_by(User.username))
         return [UserView(r.username, r.display_name, tuple(r.teams), tuple(r.roles), r.line_manager)
                 for r in rows if team in r.teams]
+
+
+def members_of(session: Session) -> Callable[[tuple[str, ...]], list[tuple[str, str]]]:
+    """For a person picker: the (user name, display name) of the members of any of the given teams, by name."""
+    def members(teams: tuple[str, ...]) -> list[tuple[str, str]]:
+        wanted = set(teams)
+        rows = session.execute(select(User.username, User.display_name, User.teams))
+        return sorted(((r.username, r.display_name) for r in rows if wanted & set(r.teams)), key=lambda p: p[1])
+    return members
 
 
 def find_user(session: Session, username: str) -> User | None:

@@ -109,6 +109,7 @@ class Task(Base):
     lane: Mapped[Optional[str]] = mapped_column(String(200))
     activity: Mapped[Optional[str]] = mapped_column(String(100))
     subject_name: Mapped[Optional[str]] = mapped_column(String(300))
+    children: Mapped[list[Any]] = mapped_column(default=list)  # the children the task is for: [{"id", "name"}]
     state: Mapped[str] = mapped_column(String(20))  # ready | completed | cancelled
     assignee: Mapped[Optional[str]] = mapped_column(String(200))
     due_at: Mapped[Optional[datetime]]
