@@ -50,15 +50,20 @@ class Edge:
 
 
 def render_svg(xml: bytes, process_id: str | None = None, states: Mapping[str, str] | None = None,
-               highlight: Iterable[str] = (), title: str | None = None) -> str:
+               highlight: Iterable[str] = (), title: str | None = None, notes: bool = True) -> str:
     """The process's diagram as an SVG 1.1 document; `states` maps element ids to one of STATES.
 
-    Ids in `states` or `highlight` that the diagram does not draw are ignored. Raises ValueError for a file
-    that is not BPMN, an unknown process, an unknown state, or a process without diagram layout (DI).
+    `notes=False` leaves out the modelling notes (text annotations and their associations): they are for
+    process owners, never for caseworkers. Ids in `states` or `highlight` that the diagram does not draw are
+    ignored. Raises ValueError for a file that is not BPMN, an unknown process, an unknown state, or a process
+    without diagram layout (DI).
     """
     diagram = _parse(xml)
     process_id = _process_id(diagram, process_id)
     shapes, edges = _read_plane(diagram, _plane(diagram, process_id))
+    if not notes:
+        shapes = [s for s in shapes if s.kind != "textAnnotation"]
+        edges = [e for e in edges if e.kind != "association"]
     drawn = {s.id for s in shapes} | {e.id for e in edges}
     marks = _marks(states or {}, highlight, drawn)
     heading = _xml_safe(title) if title else None

@@ -62,7 +62,7 @@ def instance_diagrams(session: Session, instance: Instance) -> list[InstanceDiag
         tree = etree.fromstring(version.xml.encode())
         states = _states(tree, version.process_id, trace)
         try:
-            svg = render_svg(version.xml.encode(), version.process_id, states)
+            svg = render_svg(version.xml.encode(), version.process_id, states, notes=False)
         except ValueError:
             continue  # a process without layout is still listed on the page; it just has no picture
         drawn.append(InstanceDiagram(version.process_id, version.title, svg, called))
