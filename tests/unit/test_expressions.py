@@ -235,3 +235,117 @@ BOMBS = ["1 << 400000000", "'x' * 50000000", "[0] * 50000000"]
 def test_other_arithmetic_bombs_are_refused(expression):
     with pytest.raises(ExpressionError):
         evaluate(expression, DATA)
+
+
+# --- the cost budget: a runaway expression in a deployed version fails its case, fast and small -----------
+
+def _evaluate_in_child(expression: str, data: dict, seconds: float = 10.0) -> dict:
+    """Evaluate in a forked child with a wall-clock limit and an address-space limit of its own, measuring the
+    Python memory the evaluation allocated (tracemalloc's peak). A guard that stops working makes the test
+    fail with "did not stop" or "crashed", instead of hanging the run or eating the machine's memory."""
+    import multiprocessing
+    import resource
+    import time
+    import tracemalloc
+
+    def child(conn) -> None:
+        with open("/proc/self/status") as status:
+            vm_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+        limit = (vm_kb + 512 * 1024) * 1024  # half a gigabyte more than the child starts with
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        tracemalloc.start()
+        began = time.perf_counter()
+        try:
+            outcome = {"value": repr(evaluate(expression, data))[:200]}
+        except ExpressionError as exc:
+            outcome = {"reason": exc.reason}
+        outcome["seconds"] = time.perf_counter() - began
+        outcome["peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+        conn.send(outcome)
+
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=child, args=(sending,))
+    process.start()
+    process.join(seconds)
+    if process.is_alive():
+        process.kill()
+        process.join()
+        pytest.fail(f"{expression!r} did not stop within {seconds} s: the budget did not hold")
+    if not receiving.poll():
+        pytest.fail(f"{expression!r} crashed the evaluating process (exit code {process.exitcode})")
+    return receiving.recv()
+
+
+RUNAWAYS = [
+    # the process owners' own example: 10^12 steps
+    "sum(1 for a in range(10000) for b in range(10000) for c in range(10000)) > 0",
+    "any(a == b == c == -1 for a in range(10000) for b in range(10000) for c in range(10000))",
+    # memory: each would allocate gigabytes before returning
+    "'a' * 10000000000",
+    "[0] * 10000000000",
+    "('ab',) * 10000000000",
+    "[[0] * 10000] * 10000",
+    "str([[0] * 5000] * 5000)",
+    "[note + note for i in range(10000) for j in range(10000)]",
+    "[note.upper() for i in range(10000) for j in range(10000)]",
+    "[subjects[:] for i in range(10000) for j in range(10000)]",
+    "[(note, note, note, note, note, note, note, note) for i in range(10000) for j in range(10000)]",
+    "{i: [0] * 1000 for i in range(10000)}",
+    "sum([[0] * 1000 for i in range(10000)], [])",
+    "len(list(zip(range(10000), range(10000))) * 10000)",
+    # time: cheap-looking calls repeated, and C loops inside builtins
+    "[sum(range(10000)) for i in range(10000)]",
+    "[sorted(range(10000)) for i in range(10000)]",
+    "[[0] * 5000 == [0] * 5000 for i in range(10000)]",
+    "[working_days(1000) for i in range(10000)]",
+    "[len(note) + len(note) + len(note) + len(note) for i in range(10000) for j in range(10000)]",
+    "9999999999999999999999 * 9999999999999999999999 * 9999999999999999999999 * 9999999999999999999999 > 0 "
+    "and [99999999999999999999999999999 * 99999999999999999999999999999 for i in range(10000) "
+    "for j in range(10000)]",
+]
+
+
+@pytest.mark.parametrize("expression", RUNAWAYS, ids=[e[:50] for e in RUNAWAYS])
+def test_a_runaway_expression_stops_with_a_clear_error_and_little_memory(expression):
+    outcome = _evaluate_in_child(expression, DATA)
+    assert outcome.get("reason", "").startswith("stopped: it "), outcome
+    assert "expressions must stay small" in outcome["reason"]
+    assert outcome["peak_mb"] < 8, outcome  # a few MB at most, whatever the expression asks for
+
+
+def test_bytes_literals_are_refused_when_compiled():
+    with pytest.raises(ExpressionError, match=r"bytes \(b'…'\) are not allowed"):
+        compile_expression("b'a' * 10000000000")
+
+
+def test_the_guards_cannot_be_named_by_an_expression():
+    for name in ("bpmnrun_call", "bpmnrun_new", "bpmnrun_compared", "bpmnrun_operate"):
+        with pytest.raises(ExpressionError, match=f"name '{name}' is not allowed"):
+            compile_expression(f"[{name}][0](len, [1])")
+
+
+def test_sum_adds_numbers_only():
+    with pytest.raises(ExpressionError, match="sum\\(\\) adds numbers only"):
+        evaluate("sum([[1], [2]], [])", DATA)
+
+
+@pytest.mark.parametrize("expression, expected", [
+    # what diagrams really write stays far inside the budget, on data of a realistic size
+    ('children(outcome, "proceed")', [{"id": 7, "name": "Josie Smith"}]),
+    ("len(record_of_contacts) == 300 and record_of_contacts[-1]['details'].startswith('call')", True),
+    ('"call 299" in [r["details"] for r in record_of_contacts]', True),
+    ("working_days(5, '2025-04-17') < working_days(10, '2025-04-17')", True),
+    ("sorted(list(range(1000)) + list(range(1000)))[-1]", 999),
+])
+def test_realistic_expressions_fit_the_budget(expression, expected):
+    data = {"subjects": [{"id": 7, "name": "Josie Smith"}, {"id": 8, "name": "Sam Smith"}],
+            "outcome": {"7": "proceed", "8": "closed"},
+            "record_of_contacts": [{"details": f"call {i}", "person": "GP"} for i in range(300)]}
+    assert evaluate(expression, data) == expected
+
+
+def test_each_evaluation_has_its_own_budget():
+    expression = "len([i for i in range(10000)])"
+    for _ in range(20):  # 200,000 steps in all: more than one budget, but each evaluation is small
+        assert evaluate(expression, DATA) == 10000

@@ -19,6 +19,7 @@ from RestrictedPython import compile_restricted_eval
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, safer_getattr
 
 from . import time_functions
+from .budget import GUARD_CALL, GUARD_COMPARED, GUARD_NAMES, GUARD_NEW, GUARD_OPERATE, Budget, CostExceeded
 
 MAX_LENGTH = 2000
 MAX_RANGE = 10_000
@@ -65,39 +66,49 @@ def _getattr(obj: Any, name: str, default: Any = None) -> Any:
     return safer_getattr(obj, name, default)
 
 
-def _getitem(obj: Any, key: Any) -> Any:
-    return obj[key]
-
-
-def multiply(a: Any, b: Any) -> Any:
-    """`*`, with repeated strings and lists kept small (no memory bombs in a diagram)."""
-    for seq, n in ((a, b), (b, a)):
-        if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RANGE:
-            raise ValueError(f"a repeated sequence of more than {MAX_RANGE} items")
-    return a * b
-
-
-def modulo(a: Any, b: Any) -> Any:
-    if isinstance(a, (str, bytes)):
-        raise ValueError("string formatting is not allowed")
-    return a % b
-
-
 _FORBIDDEN_NODES = (ast.Pow, ast.LShift, ast.RShift, ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield,
                     ast.YieldFrom, ast.JoinedStr, ast.Starred)
-_OPERATOR_FUNCTIONS = {ast.Mult: "multiply", ast.Mod: "modulo"}
+_OPERATIONS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide",
+               ast.FloorDiv: "floor_divide", ast.Mod: "modulo", ast.BitOr: "or", ast.BitAnd: "and",
+               ast.BitXor: "xor"}
+_BUILT = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
 
-class _GuardOperators(ast.NodeTransformer):
-    """`a * b` → `multiply(a, b)` and `a % b` → `modulo(a, b)`, which check their operands."""
+def _guard_call(name: str, *args: ast.expr, keywords: list[ast.keyword] | None = None) -> ast.Call:
+    return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=list(args), keywords=keywords or [])
+
+
+class _Guard(ast.NodeTransformer):
+    """Route the work an expression does through its Budget (see budget.py): `f(x)` → `bpmnrun_call(f, x)`,
+    `a * b` → `bpmnrun_operate("multiply", a, b)`, `[…]` → `bpmnrun_new([…])`, comparison operands →
+    `bpmnrun_compared(x)`. Loops and subscripts are routed by RestrictedPython (`_getiter_`, `_getitem_`)."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        name = _OPERATOR_FUNCTIONS.get(type(node.op))
+        name = _OPERATIONS.get(type(node.op))
         if name is None:
             return node
-        call = ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node.left, node.right], keywords=[])
-        return ast.copy_location(call, node)
+        return ast.copy_location(_guard_call(GUARD_OPERATE, ast.Constant(name), node.left, node.right), node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        return ast.copy_location(_guard_call(GUARD_CALL, node.func, *node.args, keywords=node.keywords), node)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        node.left = _guard_call(GUARD_COMPARED, node.left)
+        node.comparators = [_guard_call(GUARD_COMPARED, c) for c in node.comparators]
+        return node
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        return node
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        result = super().visit(node)
+        if isinstance(node, _BUILT) and isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+            return ast.copy_location(_guard_call(GUARD_NEW, result), node)
+        return result
 
 
 def _callable_names() -> set[str]:
@@ -115,7 +126,9 @@ def _check_shape(expression: str) -> ast.Expression:
     for node in ast.walk(tree):
         if isinstance(node, _FORBIDDEN_NODES):
             raise ExpressionError(expression, f"{type(node).__name__} is not allowed")
-        if isinstance(node, ast.Name) and node.id.startswith("_"):
+        if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+            raise ExpressionError(expression, "bytes (b'…') are not allowed")
+        if isinstance(node, ast.Name) and (node.id.startswith("_") or node.id in GUARD_NAMES):
             raise ExpressionError(expression, f"name {node.id!r} is not allowed")
         if isinstance(node, ast.Attribute) and (node.attr.startswith("_") or node.attr not in READ_ONLY_METHODS):
             raise ExpressionError(expression, f"attribute {node.attr!r} is not allowed")
@@ -127,38 +140,32 @@ def _check_shape(expression: str) -> ast.Expression:
 @lru_cache(maxsize=4096)
 def compile_expression(expression: str):
     """Compile once; raise ExpressionError for anything the evaluator refuses."""
-    tree = ast.fix_missing_locations(_GuardOperators().visit(_check_shape(expression)))
+    tree = ast.fix_missing_locations(_Guard().visit(_check_shape(expression)))
     result = compile_restricted_eval(tree, "<expression>")
     if result.errors:
         raise ExpressionError(expression, "; ".join(result.errors))
     return result.code
 
 
-def _globals(functions: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
-    builtins = dict(ALLOWED_BUILTINS, range=_bounded_range)
-    return {
-        "multiply": multiply,
-        "modulo": modulo,
-        "__builtins__": builtins,
-        "_getattr_": _getattr,
-        "_getitem_": _getitem,
-        "_getiter_": iter,
-        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-        **functions,
-    }
+def evaluate(expression: str, data: Mapping[str, Any], budget: Budget | None = None) -> Any:
+    """Evaluate `expression` over case data with the diagram functions (working_days, …) in scope.
 
-
-def evaluate(expression: str, data: Mapping[str, Any]) -> Any:
-    """Evaluate `expression` over case data with the diagram functions (working_days, …) in scope."""
+    It runs under a Budget of steps and cells (budget.py): past it, it fails with ExpressionError."""
     code = compile_expression(expression)
+    budget = budget or Budget()
+    budget.given(data.values())
     # Data goes into the globals (not separate locals) so comprehensions can read it; the
     # functions and guards come last so a data variable cannot replace one of them.
-    guarded = _globals(time_functions.FUNCTIONS)
-    scope = {**data, **guarded["__builtins__"], **guarded, **_data_functions(data)}
+    builtins = dict(ALLOWED_BUILTINS, range=_bounded_range)
+    scope = {**data, **builtins, **time_functions.FUNCTIONS, **_data_functions(data),
+             "__builtins__": builtins, "_getattr_": _getattr,
+             "_iter_unpack_sequence_": guarded_iter_unpack_sequence, **budget.scope()}
     try:
         return eval(code, scope)  # noqa: S307 - compiled by RestrictedPython, guarded globals
     except ExpressionError:
         raise
+    except CostExceeded as exc:
+        raise ExpressionError(expression, f"stopped: {exc}") from None
     except NameError as exc:
         raise ExpressionError(expression, f"unknown name: {exc.name}") from None
     except Exception as exc:  # any failure of a diagram's expression is the diagram's error
