@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bpmnrun.analysis.compare import STEP_DOWN_SET, from_deployed, from_library
 from bpmnrun.analysis.conditions import Facts, evaluate, learn
-from bpmnrun.analysis.graph import read_graphs
+from bpmnrun.library.graph import read_graphs
 from bpmnrun.analysis.paths import enumerate_paths
 from bpmnrun.cli.main import cli
 from bpmnrun.service.errors import InvalidInput, NotFound

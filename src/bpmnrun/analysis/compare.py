@@ -32,7 +32,7 @@ from ..library.files import NS
 from ..service.catalogue import deployed_sources
 from ..service.errors import InvalidInput, NotFound
 from ..service.runtime import Runtime
-from .graph import ProcessGraph, read_graphs
+from ..library.graph import ProcessGraph, read_graphs
 from .paths import Path as ProcessPath
 from .paths import PATHS_NOTE, PathSet, enumerate_paths
 from .structure import VOCABULARY, VariantStructure, read_structure

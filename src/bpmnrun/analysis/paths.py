@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from .conditions import Facts, evaluate, learn
-from .graph import FormField, Node, ProcessGraph
+from ..library.graph import FormField, Node, ProcessGraph
 
 # Shown with every list of paths: the condition analysis prunes only what it can prove impossible.
 PATHS_NOTE = ("Paths follow every branch the diagrams' conditions do not rule out on the path's own data; "

@@ -30,7 +30,7 @@ from ..service.demo import plausible_values, username_for
 from ..service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..service.runtime import Runtime
 from ..store.models import Instance, ProcessVersion, Task, Timer
-from .graph import read_graphs
+from ..library.graph import read_graphs
 from .runtime import SIMULATOR
 from .simulation_profile import Profile
 from .working_time import add_office_time, add_working_days

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .graph import Node, ProcessGraph
+from ..library.graph import Node, ProcessGraph
 from .paths import MAX_DEPTH
 
 # Process catalogue §9.1, in its order: the rows of the aligned table.

@@ -1,7 +1,8 @@
-"""A process's flow graph read from its BPMN: nodes, sequence flows, lanes and what the analysts need of each.
+"""A process's flow graph read from its BPMN: nodes, sequence flows, lanes, forms and data mappings.
 
 Reads the XML only (lxml), runs nothing. One `ProcessGraph` per process id; call activities name their
-callee, which the caller looks up in the same set of sources.
+callee, which the caller looks up in the same set of sources. The analysts' comparisons (analysis/) and
+`bpmnrun check`'s data rules (library/) read the same graph, so it lives here, below both.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Mapping
 
 from lxml import etree
 
-from ..library.files import NS, DiagramFile
+from .files import NS, DiagramFile
 
 CAMUNDA = f"{{{NS['camunda']}}}"
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
@@ -32,6 +33,50 @@ class FormField:
     readonly: bool
     label: str = ""
     activity: str | None = None  # a precondition field marked with the activity it confirms
+    option_names: tuple[str, ...] = ()  # the labels of `options`, in the same order
+    properties: tuple[tuple[str, str], ...] = ()
+    constraints: tuple[tuple[str, str | None], ...] = ()
+    line: int = 0
+
+    def prop(self, name: str) -> str | None:
+        return next((v for k, v in self.properties if k == name), None)
+
+    def constraint(self, name: str) -> str | None:
+        return next((v for k, v in self.constraints if k == name), None)
+
+    @property
+    def multiple(self) -> bool:
+        return (self.prop("multiple") or "").strip() == "true"
+
+    @property
+    def per_child(self) -> bool:
+        return (self.prop("per_child") or "").strip() == "true"
+
+    @property
+    def picks_children(self) -> bool:
+        return (self.prop("choose_from") or "").strip() == "subjects"
+
+    @property
+    def picks_person(self) -> bool:
+        return (self.prop("choose_from") or "").strip().startswith("team:")
+
+    @property
+    def row_of(self) -> str | None:
+        return (self.prop("row_of") or "").strip() or None
+
+    @property
+    def fixed_options(self) -> bool:
+        """An enum whose options are the diagram's own (not children or people filled in at run time)."""
+        return self.type == "enum" and not (self.picks_children or self.picks_person)
+
+
+@dataclass(frozen=True)
+class CallMapping:
+    """A call activity's `camunda:in` or `camunda:out`: a source name or a source expression, and a target."""
+
+    target: str
+    source: str | None = None
+    expression: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +96,14 @@ class Node:
     attached_to: str | None = None
     interrupting: bool = True
     default_flow: str | None = None
+    line: int = 0
+    timer_kind: str | None = None  # timeDate, timeDuration or timeCycle
+    due_date: str | None = None
+    collection: str | None = None  # multi-instance camunda:collection
+    element_variable: str | None = None
+    inputs: tuple[tuple[str, str], ...] = ()  # camunda:inputParameter name → its text
+    call_ins: tuple[CallMapping, ...] = ()
+    call_outs: tuple[CallMapping, ...] = ()
 
     @property
     def activities(self) -> tuple[str, ...]:
@@ -64,6 +117,7 @@ class Flow:
     target: str
     name: str
     condition: str | None
+    line: int = 0
 
 
 @dataclass
@@ -78,6 +132,9 @@ class ProcessGraph:
     outgoing: dict[str, list[Flow]] = field(default_factory=dict)
     incoming: dict[str, list[Flow]] = field(default_factory=dict)
     boundaries: dict[str, list[Node]] = field(default_factory=dict)
+    # False for a process only other processes start (camunda:isStartableInTasklist="false").
+    startable: bool = True
+    path: str = ""
 
     def __post_init__(self) -> None:
         for flow in self.flows.values():
@@ -117,7 +174,9 @@ def read_graph(diagram: DiagramFile, process_id: str) -> ProcessGraph:
     flows = {el.get("id"): _flow(el) for el in process.iterfind("bpmn:sequenceFlow", NS)}
     return ProcessGraph(process_id, diagram.title(process_id), code.group(1) if code else None, documentation,
                         tuple(dict.fromkeys(lane.get("name") for lane in process.iterfind(".//bpmn:lane", NS))),
-                        nodes, flows)
+                        nodes, flows,
+                        startable=process.get(f"{CAMUNDA}isStartableInTasklist", "true").strip().lower() != "false",
+                        path=diagram.path)
 
 
 def _node(el: etree._Element, lane_of: dict[str, str]) -> Node:
@@ -127,8 +186,12 @@ def _node(el: etree._Element, lane_of: dict[str, str]) -> Node:
     timer = el.find("bpmn:timerEventDefinition", NS)
     definition = next((etree.QName(d).localname.removesuffix("EventDefinition")
                        for d in el if etree.QName(d).localname.endswith("EventDefinition")), None)
+    loop = el.find("bpmn:multiInstanceLoopCharacteristics", NS)
+    timer_kind = next((etree.QName(c).localname for c in timer if isinstance(c.tag, str)), None) \
+        if timer is not None else None
     return Node(
-        id=el.get("id"), kind=kind, name=(el.get("name") or el.get("id")).strip(), lane=lane_of.get(el.get("id")),
+        id=el.get("id") or "", kind=kind, name=(el.get("name") or el.get("id") or "").strip(),
+        lane=lane_of.get(el.get("id")),
         activity=props.get("activity"), activity2=props.get("activity2"),
         assignee=el.get(f"{CAMUNDA}assignee"),
         multi_instance=el.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None,
@@ -138,20 +201,46 @@ def _node(el: etree._Element, lane_of: dict[str, str]) -> Node:
         event=definition, attached_to=el.get("attachedToRef"),
         interrupting=el.get("cancelActivity", "true") != "false",
         default_flow=el.get("default"),
+        line=el.sourceline or 0,
+        timer_kind=timer_kind,
+        due_date=el.get(f"{CAMUNDA}dueDate"),
+        collection=loop.get(f"{CAMUNDA}collection") if loop is not None else None,
+        element_variable=loop.get(f"{CAMUNDA}elementVariable") if loop is not None else None,
+        inputs=tuple((p.get("name"), (p.text or "").strip()) for p in el.iterfind(
+            "bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NS) if p.get("name")),
+        call_ins=_mappings(el, "in"),
+        call_outs=_mappings(el, "out"),
     )
 
 
+def _mappings(el: etree._Element, direction: str) -> tuple[CallMapping, ...]:
+    found = []
+    for m in el.iterfind(f"bpmn:extensionElements/camunda:{direction}", NS):
+        if m.get("variables") == "all" or not m.get("target"):
+            continue  # "all" is what a call does anyway; a mapping without a target maps nothing
+        expression = (m.get("sourceExpression") or "").strip()
+        if expression.startswith("${") and expression.endswith("}"):
+            expression = expression[2:-1].strip()
+        found.append(CallMapping(m.get("target").strip(), (m.get("source") or "").strip() or None, expression or None))
+    return tuple(found)
+
+
 def _field(el: etree._Element) -> FormField:
-    constraints = {c.get("name") for c in el.iterfind("camunda:validation/camunda:constraint", NS)}
-    props = {p.get("id") or p.get("name"): p.get("value")
+    constraints = tuple((c.get("name"), c.get("config"))
+                        for c in el.iterfind("camunda:validation/camunda:constraint", NS) if c.get("name"))
+    props = {p.get("id") or p.get("name"): p.get("value") or ""
              for p in el.iterfind("camunda:properties/camunda:property", NS)}
+    values = list(el.iterfind("camunda:value", NS))
     return FormField(el.get("id"), el.get("type") or "string",
-                     tuple(v.get("id") for v in el.iterfind("camunda:value", NS)),
-                     el.get("defaultValue"), "readonly" in constraints, (el.get("label") or el.get("id")).strip(),
-                     props.get("activity"))
+                     tuple(v.get("id") for v in values),
+                     el.get("defaultValue"), "readonly" in dict(constraints),
+                     (el.get("label") or el.get("id") or "").strip(),
+                     props.get("activity"), tuple(v.get("name") or "" for v in values),
+                     tuple((k, v) for k, v in props.items() if k), constraints, el.sourceline or 0)
 
 
 def _flow(el: etree._Element) -> Flow:
     condition = el.find("bpmn:conditionExpression", NS)
     text = (condition.text or "").strip() if condition is not None else ""
-    return Flow(el.get("id"), el.get("sourceRef"), el.get("targetRef"), (el.get("name") or "").strip(), text or None)
+    return Flow(el.get("id"), el.get("sourceRef"), el.get("targetRef"), (el.get("name") or "").strip(), text or None,
+                el.sourceline or 0)
