@@ -265,7 +265,7 @@ def test_starting_work_and_reading_its_history(api, rt, library):
     work = started.get_json()
     assert started.headers["Location"].endswith(f"/api/v1/instances/{work['id']}")
     assert (work["process_id"], work["status"], work["started_by"]) == (L1, "running", "sam")
-    assert [(t["name"], t["children"]) for t in work["tasks"]] == [(L1_SEND, [])]
+    assert [(t["name"], t["children"]) for t in work["tasks"]] == [(L1_SEND, ["Josie Smith"])]  # each task names the children it is for
     shown = api("sam").get(f"/api/v1/instances/{work['id']}").get_json()
     assert [e["action"] for e in shown["history"]][:2] == ["instance_started", "task_ready"]
     assert shown["history"][0]["detail"]["subjects"] == ["Josie Smith"]

@@ -7,19 +7,17 @@ Answers are shown with the form's own labels and option names (kept on the task 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import LONDON
 from ..store.models import Event, Task, User
+from .answers import answers, text, words
 
 ENGINE_ACTOR = "engine"
 SYSTEM_NAME = "bpmnrun (automatic)"
-DATE_FORMAT = "%-d %B %Y"
-DATETIME_FORMAT = "%-d %B %Y %H:%M"
 
 # What each audit action means, as a sentence about its subject (the event's name).
 WHAT = {
@@ -61,13 +59,17 @@ class TimelineEntry:
 def timeline(session: Session, case_id: int, procedures: dict[int, str]) -> list[TimelineEntry]:
     """Every audit event of the case, oldest first; `procedures` names each instance id."""
     events = list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id)))
-    people = dict(session.execute(select(User.username, User.display_name)
-                                  .where(User.username.in_({e.actor for e in events}))).all())
+    people = display_names(session)
     forms = {task_id: {f["id"]: f for f in form or []} for task_id, form in session.execute(
         select(Task.id, Task.form).where(Task.case_id == case_id)).all()}
-    return [TimelineEntry(e.at, e.actor, _who(e.actor, people), e.action, WHAT.get(e.action, _words(e.action)),
-                          e.name, procedures.get(e.instance_id), tuple(_details(e, forms.get(e.task_id, {}))))
+    return [TimelineEntry(e.at, e.actor, _who(e.actor, people), e.action, WHAT.get(e.action, words(e.action)),
+                          e.name, procedures.get(e.instance_id), tuple(_details(e, forms.get(e.task_id, {}), people)))
             for e in events]
+
+
+def display_names(session: Session) -> dict[str, str]:
+    """User name → the name people know each other by (a council's users number in the hundreds)."""
+    return dict(session.execute(select(User.username, User.display_name)).all())
 
 
 def _who(actor: str, people: dict[str, str]) -> str:
@@ -77,10 +79,12 @@ def _who(actor: str, people: dict[str, str]) -> str:
     return people.get(actor) or actor
 
 
-def _details(event: Event, fields: dict[str, dict]) -> list[tuple[str, str]]:
+def _details(event: Event, fields: dict[str, dict], people: dict[str, str]) -> list[tuple[str, str]]:
     detail = event.detail or {}
+    if event.action == "instance_started":
+        fields = {f["id"]: f for f in detail.get("form") or []}
     if event.action in ("task_completed", "draft_saved", "instance_started", "message_delivered"):
-        shown = [(label, text) for label, text in _answers(detail.get("data") or {}, fields) if text]
+        shown = [(label, said) for label, said in answers(detail.get("data") or {}, fields, people) if said]
         if event.action == "instance_started":
             shown = _plain(detail, ("version", "subjects")) + shown
         return shown
@@ -88,60 +92,4 @@ def _details(event: Event, fields: dict[str, dict]) -> list[tuple[str, str]]:
 
 
 def _plain(detail: dict[str, Any], keys: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(DETAIL_LABELS[k], _text(detail[k])) for k in keys if detail.get(k) not in (None, "", [])]
-
-
-def _answers(data: dict[str, Any], fields: dict[str, dict]):
-    """(label, readable value) per answer; rows of a repeatable table one line each."""
-    for key, value in data.items():
-        if key.startswith("_"):
-            continue
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            for row in value:
-                yield _words(key), "; ".join(f"{_label(k, fields)}: {_value(v, fields.get(k))}"
-                                             for k, v in row.items())
-            continue
-        yield _label(key, fields), _value(value, fields.get(key))
-
-
-def _label(key: str, fields: dict[str, dict]) -> str:
-    return (fields.get(key) or {}).get("label") or _words(key)
-
-
-def _value(value: Any, field: dict | None) -> str:
-    options = {o["id"]: o["label"] for o in (field or {}).get("options", [])}
-    if isinstance(value, list):
-        return ", ".join(_value(v, field) for v in value)
-    if isinstance(value, str) and value in options:
-        return options[value]
-    return _text(value)
-
-
-def _text(value: Any) -> str:
-    """A stored value as a person writes it: Yes/No, dates in full, lists with commas."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _date_text(value)
-    return str(value)
-
-
-def _date_text(text: str) -> str:
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text).strftime(DATE_FORMAT)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    if moment.tzinfo is None:
-        return text
-    return moment.astimezone(LONDON).strftime(DATETIME_FORMAT)
-
-
-def _words(key: str) -> str:
-    words = key.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    return [(DETAIL_LABELS[k], text(detail[k])) for k in keys if detail.get(k) not in (None, "", [])]

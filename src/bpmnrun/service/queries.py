@@ -215,8 +215,8 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
             .where(Instance.id == task.instance_id)).one()
         names = _subject_names(session, set(subject_ids))
         view = _task_view(task, family, (title, authority), tuple(names[i] for i in subject_ids if i in names))
-        if task.state == "ready":  # a person picker offers the members of its teams as they are now
-            view = replace(view, form=Form.from_json(task.form).with_people(members_of(session)).to_json())
+        # A person picker offers the members of its teams as they are now, by the names people know.
+        view = replace(view, form=Form.from_json(task.form).with_people(members_of(session)).to_json())
         return view
 
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..service import access, cases, instances, queries, tasks
 from ..service.queries import TaskFilter
+from ..service.recorded import recorded_so_far
 from .api_input import (MAX_ID, flag_arg, form_values, int_arg, iso_date, json_body, object_field, record_id,
                         text)
 from .api_openapi import openapi_document
@@ -64,7 +65,9 @@ def list_tasks():
 
 @bp.get("/tasks/<task_id>")
 def show_task(task_id: str):
-    return jsonify(queries.get_task(runtime(), task_id, username()).to_json())
+    found = queries.get_task(runtime(), task_id, username()).to_json()
+    found["recorded"] = [step.to_json() for step in recorded_so_far(runtime(), task_id, username())]
+    return jsonify(found)
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -89,8 +89,16 @@ SCHEMAS: dict[str, Any] = {
         "type": {"type": "string", "description": "string, long, boolean, date or enum"},
         "default": _nullable("string"), "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
         "multiple": {"type": "boolean", "description": "An enum where several options may be ticked"},
+        "per_child": {"type": "boolean",
+                      "description": "One answer per child: send an object child id → answer (children lists them)"},
+        "picks_children": {"type": "boolean", "description": "The options are the task's children (ids)"},
+        "picked_teams": {"type": "array", "items": {"type": "string"},
+                         "description": "A person picker: the options are these teams' members (user names)"},
         "options": {"type": "array", "items": {"type": "object", "required": ["id", "label"], "properties": {
             "id": {"type": "string"}, "label": {"type": "string"}}}},
+        "children": {"type": "array", "description": "A per-child field's rows: the task's children",
+                     "items": {"type": "object", "required": ["id", "label"], "properties": {
+                         "id": {"type": "string"}, "label": {"type": "string"}}}},
         "constraints": {"type": "object", "additionalProperties": _nullable("string")},
         "properties": {"type": "object", "additionalProperties": {"type": "string"}}}},
     "Task": {"type": "object", "required": ["id", "name", "state", "case_id", "instance_id", "process_id"],
@@ -109,7 +117,15 @@ SCHEMAS: dict[str, Any] = {
                  "documentation": _nullable("string"), "completed_by": _nullable("string"),
                  "completed_at": _nullable("string", format="date-time"), "data": _nullable("object"),
                  "procedure": {"type": "string"}, "authority": {"type": "string"},
-                 "children": {"type": "array", "items": {"type": "string"}}}},
+                 "children": {"type": "array", "items": {"type": "string"},
+                              "description": "The children this task is for"},
+                 "recorded": {"type": "array", "items": _ref("RecordedStep"),
+                              "description": "One task: what its piece of work recorded before it, step by step"}}},
+    "RecordedStep": {"type": "object", "required": ["name", "who", "at", "children", "answers"], "properties": {
+        "name": {"type": "string"}, "who": {"type": "string"}, "at": DATE_TIME,
+        "children": {"type": "array", "items": {"type": "string"}},
+        "answers": {"type": "array", "items": {"type": "object", "required": ["label", "text"], "properties": {
+            "label": {"type": "string"}, "text": {"type": "string"}}}}}},
     "TaskList": {"type": "object", "required": ["tasks", "total"], "properties": {
         "tasks": {"type": "array", "items": _ref("Task")},
         "total": {"type": "integer", "description": "All tasks matching the filters, ignoring limit and offset"}}},

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..service import queries, tasks, users
+from ..service.recorded import recorded_so_far
 from ..service.errors import Conflict, InvalidInput
 from ..service.queries import TaskView
 from .context import runtime, username
@@ -63,11 +64,17 @@ def submitted_values(form: list[dict[str, Any]], raw: MultiDict) -> dict[str, An
     """The answers of every editable field, as the strings and lists `complete_task` accepts.
 
     Read-only fields are never sent (the case data fills them); nor are fields the browser left out,
-    so a radio group nobody chose keeps the draft's or the case's value.
+    so a radio group nobody chose keeps the draft's or the case's value. A per-child field's answers come
+    one input per child (`<field>--<child id>`) and go on as a map child → answer.
     """
     values: dict[str, Any] = {}
     for f in form:
         if f["readonly"]:
+            continue
+        if f.get("per_child"):
+            per_child = submitted_values([_child_field(f, c) for c in f.get("children", [])], raw)
+            if per_child:
+                values[f["id"]] = {key.split("--", 1)[1]: v for key, v in per_child.items()}
             continue
         if f["type"] == "date":
             parts = [raw.get(f"{f['id']}-{p}", "").strip() for p in DATE_PARTS]
@@ -109,6 +116,7 @@ def _page(task: TaskView, current: Mapping[str, Any], typed: Mapping[str, Any] |
     editable = task.state == "ready" and not conflict
     return render_template(
         "task.html", task=task, conflict=conflict, editable=editable, may_work=editable and _may_work(task),
+        recorded=recorded_so_far(runtime(), task.id, username()),
         readonly=[f for f in fields if f["readonly"]],
         fields=[f for f in fields if not f["readonly"] and not f["row_of"]],
         tables=_tables(fields, current, task.draft.get("_rows", {})),
@@ -121,13 +129,30 @@ def _field_view(f: dict[str, Any], prefill: Mapping[str, Any], error: str | None
     value = prefill.get(f["id"])
     if value in (None, "", []) and f["default"] is not None:
         value = f["default"]
-    return {**f, "hint": f["properties"].get("hint"), "error": error, "widget": _widget(f),
+    if value in (None, "", []) and f.get("picks_children") and f["multiple"]:
+        value = [o["id"] for o in f["options"]]  # every child is ticked until the worker unticks some
+    view = {**f, "hint": f["properties"].get("hint"), "error": error, "widget": _widget(f),
             "row_of": f["properties"].get("row_of"), "value": _shown(f, value), "text": _as_text(f, value)}
+    if f.get("per_child"):
+        answers = value if isinstance(value, Mapping) else {}
+        view["rows"] = [_field_view(_child_field(f, c), {f"{f['id']}--{c['id']}": answers.get(c["id"])}, None)
+                        for c in f.get("children", [])]
+    return view
+
+
+def _child_field(f: Mapping[str, Any], child: Mapping[str, str]) -> dict[str, Any]:
+    """One child's row of a per-child field: the field's type and options, labelled with the child's name."""
+    return {**f, "id": f"{f['id']}--{child['id']}", "label": child["label"], "per_child": False, "child_row": True,
+            "properties": {k: v for k, v in f["properties"].items() if k != "hint"}}
 
 
 def _widget(f: Mapping[str, Any]) -> str:
+    if f.get("per_child"):
+        return "per_child"
     if f["type"] == "enum":
-        return "checkboxes" if f["multiple"] else "radios"
+        if f["multiple"]:
+            return "checkboxes"
+        return "select" if len(f["options"]) > 8 else "radios"
     if f["type"] == "string" and PROSE_WORDS & set(f["id"].split("_")):
         return "textarea"
     if f["type"] == "boolean" and (f["required"] or "required_if" in f["constraints"]):
@@ -139,6 +164,8 @@ def _widget(f: Mapping[str, Any]) -> str:
 
 def _shown(f: Mapping[str, Any], value: Any) -> Any:
     """The value as the widget wants it: option ids, "true"/"false", date parts, or text."""
+    if isinstance(value, Mapping):
+        return {}  # a per-child field: each child's row has its own value
     if value is None:
         return [] if f["multiple"] else {} if f["type"] == "date" else ""
     if f["type"] == "enum":
@@ -159,8 +186,11 @@ def _shown(f: Mapping[str, Any], value: Any) -> Any:
 
 def _as_text(f: Mapping[str, Any], value: Any) -> str:
     """A read-only answer in words: option labels, Yes/No, a date as people write it."""
-    if value in (None, "", []):
+    if value in (None, "", [], {}):
         return "Not recorded"
+    if f.get("per_child") and isinstance(value, Mapping):
+        names = {c["id"]: c["label"] for c in f.get("children", [])}
+        return "; ".join(f"{names.get(str(k), k)}: {_as_text({**f, 'per_child': False}, v)}" for k, v in value.items())
     labels = {o["id"]: o["label"] for o in f["options"]}
     if f["type"] == "enum":
         return ", ".join(labels.get(str(v), str(v)) for v in (value if isinstance(value, list) else [value]))

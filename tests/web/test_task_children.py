@@ -1,0 +1,96 @@
+"""The task page for steps that concern some of the children: a children picker (every child ticked until the
+worker unticks some), a person picker from a team, one answer per child, and what has been recorded so far."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bpmnrun.service import instances, tasks
+from tests.support import DIAGRAMS, add_users, deploy_paths, instance_data, only_task, smith_family, subject_ids
+from tests.web.conftest import give_password
+
+
+@pytest.fixture
+def work(rt):
+    deploy_paths(rt, DIAGRAMS / "test_children.bpmn", DIAGRAMS / "test_children_callee.bpmn")
+    add_users(rt, alice="Team A", bob="Team B")
+    from bpmnrun.service import users
+    users.add_user(rt, "bea", ["Team B"], display_name="Bea Jones")
+    give_password(rt)
+    case = smith_family(rt)
+    instance = instances.start_work(rt, "test_children", case.id, "alice", subject_ids(case, "Josie", "Joy"),
+                                     {"reason": "the review of 2 June"})
+    return case, instance
+
+
+def page(response) -> str:
+    assert response.status_code in (200, 422), response.status_code
+    return response.data.decode()
+
+
+def test_the_children_picker_ticks_every_child_and_the_person_picker_names_the_team(browser, rt, work):
+    case, instance = work
+    josie, joy = subject_ids(case, "Josie", "Joy")
+    pick = only_task(rt, instance, "Pick the children")
+    html = page(browser().sign_in("alice").get(f"/tasks/{pick.id}"))
+    for child in (josie, joy):
+        assert re.search(rf'<input[^>]*name="picked"[^>]*value="{child}"[^>]*checked', html)
+    assert "Bea Jones" in html and re.search(r'name="worker"[^>]*value="bea"', html)
+    # What the work started with is shown above the form, with the start form's label.
+    assert "What has been recorded so far" in html and "Why now" in html and "the review of 2 June" in html
+
+
+def test_unticking_a_child_and_choosing_a_person_moves_the_work_on_for_that_child(browser, rt, work):
+    case, instance = work
+    josie, joy = subject_ids(case, "Josie", "Joy")
+    pick = only_task(rt, instance, "Pick the children")
+    alice = browser().sign_in("alice")
+    alice.get(f"/tasks/{pick.id}")
+    response = alice.post(f"/tasks/{pick.id}", {"picked": str(joy), "picked-shown": "1", "worker": "bea",
+                                                "_action": "finish"})
+    assert response.status_code == 302
+    answer = only_task(rt, instance, "Answer for each child")
+    assert (answer.assignee, answer.children) == ("bea", ("Joy Smith",))
+
+
+def test_a_per_child_field_has_a_row_per_child_and_names_the_child_left_unanswered(browser, rt, work):
+    case, instance = work
+    josie, joy = (str(i) for i in subject_ids(case, "Josie", "Joy"))
+    tasks.complete_task(rt, only_task(rt, instance, "Pick the children").id, "alice", {"worker": "bea"})
+    answer = only_task(rt, instance, "Answer for each child")
+    bea = browser().sign_in("bea")
+    html = page(bea.get(f"/tasks/{answer.id}"))
+    assert f'name="outcome--{josie}"' in html and f'name="outcome--{joy}"' in html
+    assert f'name="seen_on--{joy}-day"' in html
+    # Picked by Alice: her step is shown with the children she ticked and the person she chose, by name.
+    assert "Pick the children" in html and "Bea Jones" in html
+
+    html = page(bea.post(f"/tasks/{answer.id}", {f"outcome--{josie}": "stay", "_action": "finish"}))
+    assert "Outcome: answer for Joy Smith" in html
+    response = bea.post(f"/tasks/{answer.id}", {f"outcome--{josie}": "stay", f"outcome--{joy}": "go",
+                                                f"seen_on--{joy}-day": "3", f"seen_on--{joy}-month": "6",
+                                                f"seen_on--{joy}-year": "2025", "_action": "finish"})
+    assert response.status_code == 302
+    data = instance_data(rt, instance)
+    assert data["outcome"] == {josie: "stay", joy: "go"} and data["seen_on"] == {joy: "2025-06-03"}
+
+    again = only_task(rt, instance, "Back to whoever picked")
+    html = page(browser().sign_in("alice").get(f"/tasks/{again.id}"))
+    assert "Josie Smith: Stay; Joy Smith: Go" in html and "Joy Smith: 3 June 2025" in html
+
+
+def test_the_api_gives_the_recorded_steps_with_the_task(browser, rt, work, app):
+    case, instance = work
+    tasks.complete_task(rt, only_task(rt, instance, "Pick the children").id, "alice", {"worker": "bea"})
+    answer = only_task(rt, instance, "Answer for each child")
+    from bpmnrun.service import users
+    token = users.issue_token(rt, "bea")
+    found = app.test_client().get(f"/api/v1/tasks/{answer.id}", headers={"Authorization": f"Bearer {token}"},
+                                  base_url="https://localhost").get_json()
+    steps = [(s["name"], [a["label"] for a in s["answers"]]) for s in found["recorded"]]
+    assert steps == [("Work started", ["Why now"]),
+                     ("Pick the children", ["Which children does this apply to?", "Who does the next step?"])]
+    outcome = next(f for f in found["form"] if f["id"] == "outcome")
+    assert outcome["per_child"] and [c["label"] for c in outcome["children"]] == ["Josie Smith", "Joy Smith"]
