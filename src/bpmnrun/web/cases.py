@@ -14,8 +14,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..service import case_views, cases, catalogue, instances
+from ..service.errors import InvalidInput
 from .api_input import MAX_ID  # ids beyond the database's integers are unknown (404), not a crash
 from .context import runtime, username
+from .form_views import anchor, field_view, submitted_values
 
 bp = Blueprint("cases", __name__)
 
@@ -130,12 +132,37 @@ def start_post(case_id: int):
         errors["subject"] = "Select the children this work is for"
     if chosen not in procedures:
         errors["process_id"] = "Select the procedure to start"
+    elif not procedures[chosen].summary.startable:
+        errors["process_id"] = (f"{procedures[chosen].summary.title} is started by the procedures that use it, "
+                                "not on its own: choose one of those")
     if errors:
         return _start_page(case, ticked, chosen, errors), 422
-    instances.start_work(runtime(), chosen, case.id, username(), ticked)
+    entry = procedures[chosen]
+    form = instances.start_form(runtime(), chosen).to_json()
+    values = submitted_values(form, request.form) if "start-form" in request.form else None
+    if form and values is None:  # the procedure asks something before it starts: its start form
+        return _start_form_page(case, ticked, entry, form, {}, {})
+    try:
+        instances.start_work(runtime(), chosen, case.id, username(), ticked, values or {})
+    except InvalidInput as exc:
+        if "subject" in exc.errors:
+            return _start_page(case, ticked, chosen, {"subject": exc.errors["subject"]}), 422
+        return _start_form_page(case, ticked, entry, form, values or {}, exc.errors), 422
     names = [s.name for s in case.subjects if s.id in ticked]
-    flash(f"{procedures[chosen].summary.title} has started for {', '.join(names)}.", "success")
+    flash(f"{entry.summary.title} has started for {', '.join(names)}.", "success")
     return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _start_form_page(case: cases.CaseView, ticked: list[int], entry: catalogue.CatalogueEntry,
+                     form: list[dict], typed: dict, errors: dict[str, str]):
+    chosen = [s for s in case.subjects if s.id in ticked]
+    children = [{"id": str(s.id), "label": s.name} for s in chosen]
+    fields = [field_view({**f, "children": children if f.get("per_child") else f.get("children", []),
+                          "options": children if f.get("picks_children") else f["options"]},
+                         typed, errors.get(f["id"])) for f in form]
+    return render_template("start_form.html", case=case, ticked=ticked, entry=entry, chosen=chosen,
+                           fields=fields, errors=[{"text": reason, "href": "#" + anchor(form, key)}
+                                                  for key, reason in errors.items()])
 
 
 def _start_page(case: cases.CaseView, ticked: list[int], chosen: str | None, errors: dict[str, str]):
@@ -149,6 +176,8 @@ def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str
     those are normally reached through a call activity, so they come last."""
     groups: dict[str, list[catalogue.CatalogueEntry]] = {}
     for entry in entries:
+        if not entry.summary.startable:
+            continue  # a sub-process only the procedures that call it start
         group = SHARED if Path(entry.source_path).parent.name == "shared" else entry.authority
         groups.setdefault(group, []).append(entry)
 
