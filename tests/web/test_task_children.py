@@ -94,3 +94,15 @@ def test_the_api_gives_the_recorded_steps_with_the_task(browser, rt, work, app):
                      ("Pick the children", ["Which children does this apply to?", "Who does the next step?"])]
     outcome = next(f for f in found["form"] if f["id"] == "outcome")
     assert outcome["per_child"] and [c["label"] for c in outcome["children"]] == ["Josie Smith", "Joy Smith"]
+
+
+def test_the_case_page_says_where_each_child_stands(browser, rt, work):
+    case, instance = work
+    josie, joy = subject_ids(case, "Josie", "Joy")
+    tasks.complete_task(rt, only_task(rt, instance, "Pick the children").id, "alice",
+                        {"picked": [str(joy)], "worker": "bea"})
+    html = page(browser().sign_in("alice").get(f"/cases/{case.id}"))
+    josie_card = html[html.index(f'id="child-{josie}"'):html.index(f'id="child-{joy}"')]
+    joy_card = html[html.index(f'id="child-{joy}"'):]
+    assert "Last step: Pick the children" in josie_card  # Josie was left out of the next step
+    assert "Waiting for: Answer for each child" in joy_card[:600]

@@ -54,6 +54,24 @@ class InstanceDetail:
 
 
 @dataclass(frozen=True)
+class ChildWork:
+    """Where one piece of work stands for one child."""
+
+    instance_id: int
+    procedure: str
+    state: str        # "waiting" (a step for the child is open), "between steps", or the work's status
+    steps: tuple[str, ...]  # the open steps for the child, or the last step the child had
+    end_event: str | None
+
+
+@dataclass(frozen=True)
+class ChildState:
+    id: int
+    name: str
+    work: tuple[ChildWork, ...]
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     case: CaseView
     created_at: datetime
@@ -62,6 +80,7 @@ class CaseDetail:
     open_tasks: tuple[TaskView, ...]
     instances: tuple[InstanceDetail, ...]
     timeline: tuple[TimelineEntry, ...]
+    children: tuple[ChildState, ...] = ()
 
 
 def find_cases(rt: Runtime, name: str = "", limit: int = SEARCH_LIMIT) -> list[CaseSummary]:
@@ -90,8 +109,40 @@ def case_detail(rt: Runtime, case_id: int, user: str) -> CaseDetail:
         details = tuple(_instance_detail(session, i, names) for i in instances)
         timeline = tuple(case_timeline.timeline(session, case.id, {i.id: i.title for i in details}))
         summary = (case_view(case), case.created_at, case.created_by)
+        children = _child_states(session, case, details)
     open_tasks = tuple(t for t in queries.case_tasks(rt, case_id) if t.state == "ready")
-    return CaseDetail(*summary, True, open_tasks, details, timeline)
+    return CaseDetail(*summary, True, open_tasks, details, timeline, children)
+
+
+def _child_states(session: Session, case: Case, details: tuple[InstanceDetail, ...]) -> tuple[ChildState, ...]:
+    """Each child's current state in each piece of work started for them: the steps open for them, or the last
+    step they had (a child left out of a next action gets no further step in that branch)."""
+    rows = session.execute(select(Task.instance_id, Task.name, Task.state, Task.children, Instance.subject_ids)
+                           .join(Instance, Instance.id == Task.instance_id)
+                           .where(Task.case_id == case.id, Task.state != "cancelled")
+                           .order_by(Task.completed_at.is_(None), Task.completed_at, Task.position)).all()
+    states = []
+    for child in case.subjects:
+        work = []
+        for detail in details:
+            mine = [r for r in rows if r.instance_id == detail.id and _concerns(r, child.id)]
+            if child.name not in detail.children:
+                continue
+            open_steps = tuple(r.name for r in mine if r.state == "ready")
+            done = [r.name for r in mine if r.state == "completed"]
+            if open_steps:
+                work.append(ChildWork(detail.id, detail.title, "waiting", open_steps, None))
+            else:
+                state = "between steps" if detail.status == "running" else detail.status
+                work.append(ChildWork(detail.id, detail.title, state, tuple(done[-1:]), detail.end_event))
+        states.append(ChildState(child.id, child.name, tuple(work)))
+    return tuple(states)
+
+
+def _concerns(row, child_id: int) -> bool:
+    """A task concerns the children it names; an older task row names none, and then concerns its work's."""
+    named = [c.get("id") for c in row.children or []]
+    return child_id in named if named else child_id in (row.subject_ids or [])
 
 
 def is_involved(session: Session, case: Case, account: User) -> bool:
