@@ -33,10 +33,34 @@ def _reset_postgres(url: str) -> None:
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'bpmnrun.sqlite'}"
-    if not PG_URL:
-        pytest.skip("PostgreSQL: set BPMNRUN_TEST_DATABASE_URL to run this test on PostgreSQL")
     _reset_postgres(PG_URL)
     return PG_URL
+
+
+NOT_ON_POSTGRES: list[str] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without PostgreSQL, its variants are left out and said once at the end, not as a skip per test."""
+    if PG_URL:
+        return
+    kept = [item for item in items if not _on_postgres(item)]
+    NOT_ON_POSTGRES.extend(item.nodeid for item in items if _on_postgres(item))
+    if NOT_ON_POSTGRES:
+        config.hook.pytest_deselected(items=[item for item in items if _on_postgres(item)])
+        items[:] = kept
+
+
+def _on_postgres(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("database_url") == "postgresql"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if NOT_ON_POSTGRES:
+        terminalreporter.write_line(
+            f"PostgreSQL: {len(NOT_ON_POSTGRES)} tests not run; set BPMNRUN_TEST_DATABASE_URL (a PostgreSQL URL, "
+            "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them", yellow=True)
 
 
 @pytest.fixture
