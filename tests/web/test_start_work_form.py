@@ -49,3 +49,19 @@ def test_a_called_only_process_cannot_be_started_from_the_page(browser, rt, fami
     response = alice.post(f"/cases/{family.id}/start", {"subject": [str(subject_ids(family, "Josie")[0])],
                                                          "process_id": "test_children_callee"})
     assert response.status_code == 422 and "started by the procedures that use it" in response.data.decode()
+
+
+def test_starting_a_procedure_already_running_for_a_child_asks_first(browser, rt, family):
+    alice = browser().sign_in("alice")
+    josie, joy = subject_ids(family, "Josie", "Joy")
+    first = {"subject": [str(josie)], "process_id": "test_children", "start-form": "1", "reason": "a review"}
+    assert alice.post(f"/cases/{family.id}/start", first).status_code == 302
+    again = {"subject": [str(josie), str(joy)], "process_id": "test_children", "start-form": "1", "reason": "again"}
+    warned = alice.post(f"/cases/{family.id}/start", again)
+    html = " ".join(warned.data.decode().split())
+    assert warned.status_code == 200 and "already running for Josie Smith (Work 1" in html
+    assert len([t for t in queries.case_tasks(rt, family.id) if t.state == "ready"]) == 1
+    asked = alice.post(f"/cases/{family.id}/start", {**again, "start-form": None, "start-anyway": "1"})
+    assert 'name="start-anyway"' in asked.data.decode()  # the start form carries the answer on
+    assert alice.post(f"/cases/{family.id}/start", {**again, "start-anyway": "1"}).status_code == 302
+    assert len([t for t in queries.case_tasks(rt, family.id) if t.state == "ready"]) == 2

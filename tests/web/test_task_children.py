@@ -106,3 +106,37 @@ def test_the_case_page_says_where_each_child_stands(browser, rt, work):
     joy_card = html[html.index(f'id="child-{joy}"'):]
     assert "Last step: Pick the children" in josie_card  # Josie was left out of the next step
     assert "Waiting for: Answer for each child" in joy_card[:600]
+
+
+def test_work_is_numbered_and_the_history_filters_by_work_and_by_child(browser, rt, work):
+    case, instance = work
+    josie, joy = subject_ids(case, "Josie", "Joy")
+    second = instances.start_work(rt, "test_children", case.id, "alice", [josie], {"reason": "another"})
+    tasks.complete_task(rt, only_task(rt, instance, "Pick the children").id, "alice",
+                        {"picked": [str(joy)], "worker": "bea"})
+    alice = browser().sign_in("alice")
+    html = page(alice.get(f"/cases/{case.id}"))
+    assert "Work 1: Children" in html and "Work 2: Children" in html
+    assert "for Josie Smith, Joy Smith, started 2 June 2025" in html
+    assert "with Bea Jones" in html  # people by the names they are known by
+
+    def history(**args) -> str:
+        text = page(alice.get(f"/cases/{case.id}", query_string=args))
+        return text[text.index('id="timeline"'):]
+
+    only_second = history(work=second)
+    assert only_second.count("Work 2: Children") > 1 and "Work 1: Children</span>" not in only_second
+    for_josie = history(child=josie)
+    # Josie was left out of Work 1's next step: its "Answer for each child" (for Joy) is not in her history.
+    assert "Answer for each child" not in for_josie and "Pick the children" in for_josie
+    assert "Answer for each child" in history(child=joy)
+
+
+def test_a_wide_diagram_has_a_full_size_page(browser, rt, work):
+    case, instance = work
+    alice = browser().sign_in("alice")
+    html = page(alice.get(f"/cases/{case.id}"))
+    assert "view the diagram full size" in html
+    full = alice.get(f"/cases/{case.id}/work/{instance}/diagram", query_string={"process": "test_children"})
+    assert full.status_code == 200 and "<svg" in full.data.decode() and "Scroll sideways" in full.data.decode()
+    assert alice.get(f"/cases/{case.id}/work/{instance}/diagram", query_string={"process": "nope"}).status_code == 404

@@ -54,6 +54,8 @@ class TimelineEntry:
     name: str | None
     procedure: str | None
     details: tuple[tuple[str, str], ...]
+    instance_id: int | None = None
+    task_id: str | None = None
 
 
 def timeline(session: Session, case_id: int, procedures: dict[int, str]) -> list[TimelineEntry]:
@@ -63,7 +65,8 @@ def timeline(session: Session, case_id: int, procedures: dict[int, str]) -> list
     forms = {task_id: {f["id"]: f for f in form or []} for task_id, form in session.execute(
         select(Task.id, Task.form).where(Task.case_id == case_id)).all()}
     return [TimelineEntry(e.at, e.actor, _who(e.actor, people), e.action, WHAT.get(e.action, words(e.action)),
-                          e.name, procedures.get(e.instance_id), tuple(_details(e, forms.get(e.task_id, {}), people)))
+                          e.name, procedures.get(e.instance_id), tuple(_details(e, forms.get(e.task_id, {}), people)),
+                          e.instance_id, e.task_id)
             for e in events]
 
 

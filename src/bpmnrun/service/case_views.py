@@ -9,7 +9,7 @@ tasks, or who was given or completed one of them. Everyone else sees the family 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
@@ -40,6 +40,7 @@ class CaseSummary:
 @dataclass(frozen=True)
 class InstanceDetail:
     id: int
+    number: int  # "Work 2": the pieces of work of a case, numbered in the order they started
     process_id: str
     title: str
     authority: str
@@ -81,6 +82,10 @@ class CaseDetail:
     instances: tuple[InstanceDetail, ...]
     timeline: tuple[TimelineEntry, ...]
     children: tuple[ChildState, ...] = ()
+    people: dict[str, str] = field(default_factory=dict)  # user name → the name people know them by
+
+    def person(self, username: str | None) -> str:
+        return self.people.get(username or "", username or "")
 
 
 def find_cases(rt: Runtime, name: str = "", limit: int = SEARCH_LIMIT) -> list[CaseSummary]:
@@ -97,21 +102,46 @@ def find_cases(rt: Runtime, name: str = "", limit: int = SEARCH_LIMIT) -> list[C
         return _summaries(session, found)
 
 
-def case_detail(rt: Runtime, case_id: int, user: str) -> CaseDetail:
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which history lines a case page shows: one piece of work's, one child's, or all."""
+
+    work: int | None = None
+    child: int | None = None
+
+
+def case_detail(rt: Runtime, case_id: int, user: str, only: HistoryFilter = HistoryFilter()) -> CaseDetail:
     """One case as `user` may see it: its work only if they are involved (see the module's docstring)."""
     with rt.reading() as session:
         account = require_user(session, user)
         case = require_case(session, case_id)
+        people = case_timeline.display_names(session)
         if not is_involved(session, case, account):
-            return CaseDetail(case_view(case), case.created_at, case.created_by, False, (), (), ())
+            return CaseDetail(case_view(case), case.created_at, case.created_by, False, (), (), (), (), people)
         names = {s.id: s.name for s in case.subjects}
         instances = session.scalars(select(Instance).where(Instance.case_id == case.id).order_by(Instance.id))
-        details = tuple(_instance_detail(session, i, names) for i in instances)
-        timeline = tuple(case_timeline.timeline(session, case.id, {i.id: i.title for i in details}))
+        details = tuple(_instance_detail(session, i, n, names) for n, i in enumerate(instances, start=1))
+        timeline = case_timeline.timeline(session, case.id, {i.id: f"Work {i.number}: {i.title}" for i in details})
+        timeline = tuple(_filtered(session, case, timeline, only))
         summary = (case_view(case), case.created_at, case.created_by)
         children = _child_states(session, case, details)
     open_tasks = tuple(t for t in queries.case_tasks(rt, case_id) if t.state == "ready")
-    return CaseDetail(*summary, True, open_tasks, details, timeline, children)
+    return CaseDetail(*summary, True, open_tasks, details, timeline, children, people)
+
+
+def _filtered(session: Session, case: Case, timeline: list[TimelineEntry], only: HistoryFilter):
+    """The history lines of one piece of work, or those concerning one child: the work started for them, and
+    in it the steps for them (a step for other children of the same work is not theirs)."""
+    if only.work is not None:
+        timeline = [e for e in timeline if e.instance_id == only.work]
+    if only.child is None:
+        return timeline
+    works = {i for i, subjects in session.execute(select(Instance.id, Instance.subject_ids)
+                                                   .where(Instance.case_id == case.id)).all()
+             if only.child in (subjects or [])}
+    others = {t for t, children in session.execute(select(Task.id, Task.children).where(Task.case_id == case.id)).all()
+              if children and only.child not in [c.get("id") for c in children]}
+    return [e for e in timeline if e.instance_id is None or (e.instance_id in works and e.task_id not in others)]
 
 
 def _child_states(session: Session, case: Case, details: tuple[InstanceDetail, ...]) -> tuple[ChildState, ...]:
@@ -145,6 +175,30 @@ def _concerns(row, child_id: int) -> bool:
     return child_id in named if named else child_id in (row.subject_ids or [])
 
 
+@dataclass(frozen=True)
+class RunningWork:
+    number: int
+    started_at: datetime
+    started_by: str
+    children: tuple[str, ...]
+
+
+def running_for(rt: Runtime, case_id: int, process_id: str, child_ids: list[int]) -> list[RunningWork]:
+    """Pieces of work of this procedure still running on the case for any of these children: starting it
+    again is usually a mistake, so the Start work page asks first."""
+    with rt.reading() as session:
+        case = require_case(session, case_id)
+        names = {s.id: s.name for s in case.subjects}
+        people = case_timeline.display_names(session)
+        rows = session.execute(select(Instance.id, Instance.process_id, Instance.status, Instance.subject_ids,
+                                      Instance.started_at, Instance.started_by)
+                               .where(Instance.case_id == case_id).order_by(Instance.id)).all()
+        return [RunningWork(n, r.started_at, people.get(r.started_by, r.started_by),
+                            tuple(names[i] for i in r.subject_ids if i in names))
+                for n, r in enumerate(rows, start=1)
+                if r.process_id == process_id and r.status == "running" and set(r.subject_ids) & set(child_ids)]
+
+
 def is_involved(session: Session, case: Case, account: User) -> bool:
     if account.username == case.created_by:
         return True
@@ -156,10 +210,10 @@ def is_involved(session: Session, case: Case, account: User) -> bool:
     return bool(session.scalar(select(or_(started, worked, in_team) if teams else or_(started, worked))))
 
 
-def _instance_detail(session: Session, instance: Instance, names: dict[int, str]) -> InstanceDetail:
+def _instance_detail(session: Session, instance: Instance, number: int, names: dict[int, str]) -> InstanceDetail:
     version = session.get(ProcessVersion, instance.process_version_id)
     return InstanceDetail(
-        instance.id, instance.process_id, version.title, version.authority, version.version, instance.status,
+        instance.id, number, instance.process_id, version.title, version.authority, version.version, instance.status,
         instance.end_event, tuple(names[i] for i in instance.subject_ids if i in names), instance.started_by,
         instance.started_at, instance.ended_at, tuple(instance_diagrams(session, instance)))
 

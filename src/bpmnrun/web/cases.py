@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..service import case_views, cases, catalogue, instances
@@ -137,6 +137,9 @@ def start_post(case_id: int):
                                 "not on its own: choose one of those")
     if errors:
         return _start_page(case, ticked, chosen, errors), 422
+    already = case_views.running_for(runtime(), case.id, chosen, ticked)
+    if already and "start-anyway" not in request.form:
+        return _start_page(case, ticked, chosen, {}, already=already)
     entry = procedures[chosen]
     form = instances.start_form(runtime(), chosen).to_json()
     values = submitted_values(form, request.form) if "start-form" in request.form else None
@@ -161,14 +164,15 @@ def _start_form_page(case: cases.CaseView, ticked: list[int], entry: catalogue.C
                           "options": children if f.get("picks_children") else f["options"]},
                          typed, errors.get(f["id"])) for f in form]
     return render_template("start_form.html", case=case, ticked=ticked, entry=entry, chosen=chosen,
-                           fields=fields, errors=[{"text": reason, "href": "#" + anchor(form, key)}
+                           fields=fields, anyway="start-anyway" in request.form, errors=[{"text": reason, "href": "#" + anchor(form, key)}
                                                   for key, reason in errors.items()])
 
 
-def _start_page(case: cases.CaseView, ticked: list[int], chosen: str | None, errors: dict[str, str]):
+def _start_page(case: cases.CaseView, ticked: list[int], chosen: str | None, errors: dict[str, str],
+                already: list[case_views.RunningWork] = ()):
     groups = _procedure_groups(catalogue.catalogue(runtime()))
     return render_template("start_work.html", case=case, ticked=ticked, chosen=chosen, errors=errors,
-                           groups=groups)
+                           groups=groups, already=already)
 
 
 def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str, list[catalogue.CatalogueEntry]]]:
@@ -193,4 +197,24 @@ def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str
 @bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>")
 @login_required
 def show(case_id: int):
-    return render_template("case.html", detail=case_views.case_detail(runtime(), case_id, username()))
+    only = case_views.HistoryFilter(_id_arg("work"), _id_arg("child"))
+    return render_template("case.html", detail=case_views.case_detail(runtime(), case_id, username(), only),
+                           only=only)
+
+
+@bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>/work/<int(min=1, max={MAX_ID}):instance_id>/diagram")
+@login_required
+def diagram(case_id: int, instance_id: int):
+    """One piece of work's diagram at full size, for a diagram too wide to read in the case page's column."""
+    detail = case_views.case_detail(runtime(), case_id, username())
+    work = next((i for i in detail.instances if i.id == instance_id), None)
+    wanted = request.args.get("process", "")
+    drawn = next((d for d in (work.diagrams if work else ()) if d.process_id == wanted), None)
+    if drawn is None:
+        abort(404)
+    return render_template("case_diagram.html", detail=detail, work=work, drawn=drawn)
+
+
+def _id_arg(name: str) -> int | None:
+    text = request.args.get(name, "")
+    return int(text) if text.isdigit() and int(text) <= MAX_ID else None
