@@ -140,3 +140,20 @@ def test_a_wide_diagram_has_a_full_size_page(browser, rt, work):
     full = alice.get(f"/cases/{case.id}/work/{instance}/diagram", query_string={"process": "test_children"})
     assert full.status_code == 200 and "<svg" in full.data.decode() and "Scroll sideways" in full.data.decode()
     assert alice.get(f"/cases/{case.id}/work/{instance}/diagram", query_string={"process": "nope"}).status_code == 404
+
+
+def test_the_task_list_marks_drafts_filters_by_child_and_names_people(browser, rt, work):
+    case, instance = work
+    josie, joy = subject_ids(case, "Josie", "Joy")
+    instances.start_work(rt, "test_children", case.id, "alice", [josie], {"reason": "for Josie alone"})
+    pick = only_task(rt, instance, "Pick the children")
+    tasks.save_draft(rt, pick.id, "alice", {"worker": "bea"})
+    alice = browser().sign_in("alice")
+    html = page(alice.get("/", query_string={"view": "all"}))
+    row = html[html.index(f'data-task-id="{pick.id}"'):][:1500]
+    assert "Draft" in row and "by you" in row
+    assert html.count("data-task-id=") == 2
+    only_joy = page(alice.get("/", query_string={"view": "all", "child": "joy"}))
+    assert only_joy.count("data-task-id=") == 1 and f'data-task-id="{pick.id}"' in only_joy
+    tasks.complete_task(rt, pick.id, "alice", {"worker": "bea"})
+    assert "with Bea Jones" in page(browser().sign_in("bea").get("/", query_string={"view": "mine"}))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import String, cast, func, select, union
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from ..engine.forms import Form
-from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam
+from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam, User
 from .errors import Forbidden, NotFound
 from .runtime import Runtime
 from .tasks import may_see
@@ -48,10 +49,13 @@ class TaskView:
     procedure: str = ""
     authority: str = ""
     children: tuple[str, ...] = ()
+    assignee_name: str | None = None  # the assignee as people know them
+    draft_saved_at: datetime | None = None
+    draft_saved_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        for key in ("created_at", "due_at", "completed_at"):
+        for key in ("created_at", "due_at", "completed_at", "draft_saved_at"):
             out[key] = out[key].isoformat() if out[key] else None
         out["teams"] = list(self.teams)
         out["children"] = list(self.children)
@@ -82,6 +86,7 @@ class TaskFilter:
     case_id: int | None = None
     process_id: str | None = None
     overdue: bool = False
+    child: str | None = None  # part of a child's name: tasks for that child
 
 
 def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | None = None,
@@ -143,9 +148,44 @@ def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> li
             Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
     rows = session.execute(query.limit(limit).offset(offset)).all()
     names = _subject_names(session, {i for row in rows for i in row.subject_ids})
-    return [_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
-                       listing=True)
+    drafts = _drafts_saved(session, [row[0].id for row in rows])
+    people = _display_names(session, {row[0].assignee for row in rows} | {d[1] for d in drafts.values()})
+    return [replace(_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
+                               listing=True),
+                    assignee_name=people.get(t.assignee or "", t.assignee),
+                    draft_saved_at=drafts.get(t.id, (None, None))[0],
+                    draft_saved_by=people.get(drafts.get(t.id, (None, ""))[1] or "", drafts.get(t.id, (None, None))[1]))
             for t, family, subject_ids, title, authority in rows]
+
+
+def _drafts_saved(session, task_ids: list[str]) -> dict[str, tuple[datetime, str]]:
+    """When each of these tasks' draft was last saved, and by whom (from the audit: one query for a page)."""
+    if not task_ids:
+        return {}
+    last = (select(func.max(Event.id)).where(Event.task_id.in_(task_ids), Event.action == "draft_saved")
+            .group_by(Event.task_id))
+    return {task_id: (at, actor) for task_id, at, actor in session.execute(
+        select(Event.task_id, Event.at, Event.actor).where(Event.id.in_(last))).all()}
+
+
+def _display_names(session, usernames: set[str | None]) -> dict[str, str]:
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all())
+
+
+def _child_filter(query, child: str | None):
+    """Tasks whose children include a name containing `child`. The task's children are JSON text, in which
+    a non-ASCII letter is escaped: the search text is escaped the same way."""
+    if not child:
+        return query
+    escaped = json.dumps(child.lower())[1:-1]
+    return query.where(func.lower(cast(Task.children, String)).like(f"%{_like(escaped)}%", escape="!"))
+
+
+def _like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def _count(session, account, wanted: TaskFilter) -> int:
@@ -171,7 +211,7 @@ def _inbox_filters(query, account, wanted: TaskFilter):
         query = query.where(Instance.process_id == wanted.process_id)
     if wanted.overdue:
         query = query.where(Task.overdue.is_(True))
-    return query
+    return _child_filter(query, wanted.child)
 
 
 def _require_team(account, wanted: TaskFilter) -> None:
@@ -196,7 +236,7 @@ def _task_ids(account, wanted: TaskFilter):
         narrowed = narrowed.join(Instance, Instance.id == Task.instance_id).where(Instance.process_id == wanted.process_id)
     if wanted.overdue:
         narrowed = narrowed.where(Task.overdue.is_(True))
-    return narrowed
+    return _child_filter(narrowed, wanted.child)
 
 
 def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:

@@ -21,13 +21,26 @@ def index():
     view = request.args.get("view", "mine" if not me.teams else "all")
     team = request.args.get("team") or None
     wanted = TaskFilter(team=team if view == "team" else None, mine=view == "mine",
-                        process_id=request.args.get("process") or None, overdue=request.args.get("overdue") == "1")
+                        process_id=request.args.get("process") or None, overdue=request.args.get("overdue") == "1",
+                        child=request.args.get("child", "").strip()[:100] or None)
     shown = queries.worklist(runtime(), username(), wanted, request.args.get("page", 1, type=int), PAGE_SIZE)
     return render_template(
         "worklist.html", tasks=shown.tasks, total=shown.total, pagination=_pagination(shown.page, shown.pages),
         view=view, team=team, counts={"mine": shown.mine, **shown.per_team}, wanted=wanted,
-        processes=sorted((e.process_id, e.summary.title) for e in catalogue.catalogue(runtime())),
+        processes=procedures_for(me.teams),
     )
+
+
+def procedures_for(teams: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(process id, title, authority) of the procedures a worker may start or meet: those of the authorities
+    whose procedures have a lane (or candidate team) of theirs come first; sub-processes that only other
+    procedures start are left out (their tasks belong to the procedure that called them)."""
+    entries = [e for e in catalogue.catalogue(runtime()) if e.summary.startable]
+    mine = set(teams)
+    own = {e.authority for e in entries
+           if mine & (set(e.summary.lanes) | {g for t in e.summary.user_tasks for g in t.candidate_groups})}
+    ordered = sorted(entries, key=lambda e: (e.authority not in own, e.authority, e.summary.title))
+    return [(e.process_id, e.summary.title, e.authority) for e in ordered]
 
 
 @bp.post("/tasks/<task_id>/claim")
