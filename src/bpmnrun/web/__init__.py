@@ -2,12 +2,12 @@
 
 Flask app factory with one blueprint per concern. Templates and our own static files live in the
 repository's `web/` folder; GOV.UK Frontend's assets are installed there by npm and served, never committed.
+An installed wheel carries copies of them (web/files.py).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
@@ -17,8 +17,9 @@ from ..clock import Clock
 from ..service.runtime import Runtime
 from ..store.database import Database
 from . import analysis_pages, api, assets, auth, cases, errors, filters, library_pages, security, task_pages, worklist
+from .files import web_dir
 
-WEB_DIR = Path(os.environ.get("BPMNRUN_WEB_DIR", Path(__file__).resolve().parents[3] / "web"))
+WEB_DIR = web_dir()
 
 
 def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None = None,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
+from .files import govuk_dist
+
 bp = Blueprint("assets", __name__)
 
 
 def _govuk_dist():
-    return current_app.extensions["bpmnrun.web_dir"] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+    return govuk_dist(current_app.extensions["bpmnrun.web_dir"])
 
 
 @bp.get("/assets/<path:filename>")
