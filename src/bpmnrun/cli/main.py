@@ -67,16 +67,16 @@ def cli(ctx: click.Context, url: str | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--allow-scripts", is_flag=True, help="permit script tasks")
 def check(paths: tuple[str, ...], allow_scripts: bool) -> None:
-    """Validate diagrams (default: bpmn/). Prints PATH:LINE: ELEMENT_ID: message per problem."""
+    """Validate diagrams (default: bpmn/). Prints PATH:LINE: ELEMENT_ID: [warning: ]message per problem,
+    then how many diagrams were checked; exits 1 when there is an error (warnings alone pass)."""
     targets = list(paths) or [DEFAULT_LIBRARY]
     library = [DEFAULT_LIBRARY] if Path(DEFAULT_LIBRARY).is_dir() else []
-    problems = Checker(allow_scripts=allow_scripts).check(targets, library=library)
-    for problem in problems:
+    report = Checker(allow_scripts=allow_scripts).report(targets, library=library)
+    for problem in report.problems:
         click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s)", err=True)
+    click.echo(report.summary(), err=True)
+    if report.errors:
         sys.exit(1)
-    click.echo("ok", err=True)
 
 
 @cli.command(name="deploy")
@@ -86,12 +86,21 @@ def check(paths: tuple[str, ...], allow_scripts: bool) -> None:
 @click.pass_obj
 @friendly
 def deploy_command(obj: Context, paths: tuple[str, ...], actor: str, allow_scripts: bool) -> None:
-    """Register a new version of every changed process (default: bpmn/)."""
+    """Register a new version of every changed process (default: bpmn/); refused if the check finds an
+    error, its warnings printed either way."""
+    targets = list(paths) or [DEFAULT_LIBRARY]
+    # The same check deploy() makes (remembered, so it is not done twice): here for its warnings.
+    report = Checker(allow_scripts=allow_scripts).report(targets)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if report.errors:
+        click.echo(f"{report.summary()}: nothing deployed", err=True)
+        sys.exit(1)
     try:
-        results = deploy.deploy(obj.runtime, list(paths) or [DEFAULT_LIBRARY], actor, allow_scripts)
+        results = deploy.deploy(obj.runtime, targets, actor, allow_scripts)
     except deploy.DiagramInvalid as exc:
         for problem in exc.problems:
-            click.echo(str(problem))
+            click.echo(str(problem), err=True)
         sys.exit(1)
     for r in results:
         click.echo(f"{r.process_id}\tversion {r.version}\t{r.outcome}")

@@ -1,39 +1,42 @@
 """`bpmnrun check`: every problem in a set of diagrams, each as PATH:LINE: ELEMENT_ID: message.
 
-Four passes, each on what the previous ones left readable: XML well-formedness, the BPMN 2.0 XSD
-(shipped inside SpiffWorkflow), SpiffWorkflow's own parse, and bpmnrun's rules (lanes, gateway
-conditions, expressions, call activities, script tasks, DI). A broken file never raises: it
-yields problems.
+Passes, each on what the previous ones left readable: XML well-formedness, the BPMN 2.0 XSD (shipped inside
+SpiffWorkflow), bpmnrun's rules on each diagram (diagram_rules.py), bpmnrun's rules on expressions and the
+data they read across steps and processes (expression_rules.py), lane spelling across the library, and
+SpiffWorkflow's own parse. A broken file never raises: it yields problems. Errors refuse a deploy; warnings
+are printed and deploy anyway.
+
+What is compared with what: the checked files always with each other. The library (bpmn/) only resolves the
+processes they call, unless a checked file is itself in the library: then the whole library is their peer
+(lanes spelt one way, callers of a called-only process). A library file defining a process the checked set
+defines is left out, never reported as a duplicate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import re
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from ..expressions import ExpressionError, compile_expression
-from .files import BPMN_NS, NS, DiagramFile, find_diagrams
+from .call_context import Analysis
+from .diagram_rules import structure_problems
+from .expression_rules import ExpressionRules
+from .files import NS, DiagramFile, find_diagrams
+from .graph import ProcessGraph, read_graph
+from .lanes import lane_problems, lanes_of
 from .parser import BpmnrunParser
-from .problems import Problem
-
-FORM_TYPES = {"string", "long", "boolean", "date", "enum"}
-JUEL = re.compile(r"^\$\{(.*)\}$", re.S)
-DRAWN = ("participant", "lane", "sequenceFlow", "messageFlow", "textAnnotation", "association")
-FLOW_NODE_TAGS = (
-    "startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent task userTask "
-    "manualTask serviceTask scriptTask sendTask receiveTask businessRuleTask callActivity subProcess "
-    "exclusiveGateway parallelGateway inclusiveGateway eventBasedGateway complexGateway"
-).split()
-
-RESERVED_IDS = {"Start", "End", "Root"}
+from .problems import ERROR, WARNING, Problem
+from .sites import element_id, sites_of
 
 _schema: etree.XMLSchema | None = None
+_REPORTS: OrderedDict[tuple, "Report"] = OrderedDict()  # the last few reports, by content checked
 
 
 def _xsd() -> etree.XMLSchema:
@@ -43,16 +46,25 @@ def _xsd() -> etree.XMLSchema:
     return _schema
 
 
-def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname
+@dataclass(frozen=True)
+class Report:
+    problems: tuple[Problem, ...]
+    diagrams: int  # files checked (not the library files they were compared with)
 
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
 
-def _element_id(el: etree._Element | None) -> str:
-    while el is not None:
-        if el.get("id"):
-            return el.get("id")
-        el = el.getparent()
-    return "-"
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def summary(self) -> str:
+        files = f"{self.diagrams} diagram{'' if self.diagrams == 1 else 's'}"
+        if not self.problems:
+            return f"{files} ok"
+        e, w = len(self.errors), len(self.warnings)
+        return f"{files} checked: {e} error{'' if e == 1 else 's'}, {w} warning{'' if w == 1 else 's'}"
 
 
 class Checker:
@@ -60,161 +72,121 @@ class Checker:
         self.allow_scripts = allow_scripts
 
     def check(self, paths: Iterable[str | Path], library: Iterable[str | Path] = ()) -> list[Problem]:
-        """Problems of the diagrams in `paths`; call activities may also resolve into `library`."""
+        """The errors of the diagrams in `paths` (what refuses a deploy); warnings are in `report`."""
+        return self.report(paths, library).errors
+
+    def report(self, paths: Iterable[str | Path], library: Iterable[str | Path] = ()) -> Report:
+        """Every problem of the diagrams in `paths`; call activities may also resolve into `library`."""
+        targets = find_diagrams(paths)
+        folders = [Path(p) for p in library if Path(p).exists()]
+        library_files = [p for p in find_diagrams(folders)]
+        key = (self.allow_scripts, _fingerprint(targets), _fingerprint(library_files), tuple(map(str, folders)))
+        if key not in _REPORTS:
+            _REPORTS[key] = self._report(targets, library_files, folders)
+            while len(_REPORTS) > 8:
+                _REPORTS.popitem(last=False)
+        return _REPORTS[key]
+
+    def _report(self, targets: list[Path], library_files: list[Path], folders: list[Path]) -> Report:
         problems: list[Problem] = []
         readable = []
-        for path in find_diagrams(paths):
+        for path in targets:
             diagram, found = read_diagram(str(path))
             problems.extend(found)
             if diagram is not None:
                 readable.append(diagram)
-        checked = {str(Path(d.path).resolve()) for d in readable}
-        known = {pid for d in readable for pid in d.process_ids}
-        extra = [d for d in self._library(library, checked)]
-        known |= {pid for d in extra for pid in d.process_ids}
+        checked_paths = {str(Path(d.path).resolve()) for d in readable}
+        defined = {pid for d in readable for pid in d.process_ids}
+        library = [d for d in _library(library_files, checked_paths) if not set(d.process_ids) & defined]
+        compared = _inside(targets, folders)
+        peers = library if compared else _callees(readable, library)
+        known = defined | {pid for d in library for pid in d.process_ids}
         for diagram in readable:
-            problems.extend(self.rules(diagram, known))
-        if not problems:
-            problems.extend(spiff_parse(readable, extra))
-        return sorted(set(problems))
+            problems.extend(structure_problems(diagram, known, self.allow_scripts))
+        problems.extend(lane_problems([lane for d in readable for lane in lanes_of(d.path, d.tree)],
+                                      [lane for d in peers for lane in lanes_of(d.path, d.tree)] if compared else []))
+        problems.extend(_expression_problems(readable, peers, library, compared))
+        if not any(p.is_error for p in problems):
+            problems.extend(spiff_parse(readable, _callees(readable, library)))
+        return Report(tuple(sorted(set(problems))), len(targets))
 
-    @staticmethod
-    def _library(library: Iterable[str | Path], checked: set[str]) -> Iterator[DiagramFile]:
-        for path in find_diagrams(p for p in library if Path(p).exists()):
-            if str(path.resolve()) in checked:
-                continue
-            diagram, found = read_diagram(str(path))
-            if diagram is not None and not found:
-                yield diagram
 
-    def rules(self, diagram: DiagramFile, known_processes: set[str]) -> list[Problem]:
-        problems: list[Problem] = []
-        say = lambda el, msg: problems.append(Problem(diagram.path, el.sourceline or 0, _element_id(el), msg))  # noqa: E731
-        tree = diagram.tree
-        if not diagram.process_ids:
-            say(tree, "no executable process in this file")
-        for process in tree.iterfind("bpmn:process", NS):
-            for el in process.iterfind(".//*[@id]"):
-                if el.get("id") in RESERVED_IDS:
-                    say(el, f"the id {el.get('id')!r} is reserved by the engine: rename the element")
-            self._lanes(process, say)
-            self._gateways(process, say)
-            self._expressions(process, say)
-            self._calls(process, known_processes, say)
-            self._forms(process, say)
-            if not self.allow_scripts:
-                for script in process.iterfind(".//bpmn:scriptTask", NS):
-                    say(script, "script tasks are not allowed (run check with --allow-scripts to permit them)")
-        self._diagram_interchange(tree, say)
-        return problems
+def _fingerprint(paths: list[Path]) -> tuple:
+    found = []
+    for path in paths:
+        try:
+            found.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+        except OSError:
+            found.append((str(path), None))
+    return tuple(found)
 
-    @staticmethod
-    def _lanes(process, say) -> None:
-        in_lane = {ref.text.strip() for ref in process.iterfind(".//bpmn:lane/bpmn:flowNodeRef", NS) if ref.text}
-        for task in process.iterfind(".//bpmn:userTask", NS):
-            if task.get("id") not in in_lane:
-                say(task, f"user task {task.get('name')!r} is in no lane: its lane names the team that does it")
 
-    @staticmethod
-    def _gateways(process, say) -> None:
-        flows = {f.get("id"): f for f in process.iterfind(".//bpmn:sequenceFlow", NS)}
-        nodes = {el.get("id") for el in process.iter() if el.get("id")}
-        for flow in flows.values():
-            for end in ("sourceRef", "targetRef"):
-                if flow.get(end) not in nodes:
-                    say(flow, f"sequence flow {end} {flow.get(end)!r} names no element of this process")
-        for gateway in process.iterfind(".//bpmn:exclusiveGateway", NS):
-            outgoing = [f for f in flows.values() if f.get("sourceRef") == gateway.get("id")]
-            if len(outgoing) < 2:
-                continue
-            for flow in outgoing:
-                if flow.get("id") == gateway.get("default"):
-                    continue
-                if flow.find("bpmn:conditionExpression", NS) is None:
-                    say(flow, f"flow out of exclusive gateway {gateway.get('id')} has no condition and is not its default")
+def _library(paths: list[Path], checked: set[str]) -> list[DiagramFile]:
+    found = []
+    for path in paths:
+        if str(path.resolve()) in checked:
+            continue
+        diagram, problems = read_diagram(str(path))
+        if diagram is not None and not problems:
+            found.append(diagram)
+    return found
 
-    @staticmethod
-    def _expressions(process, say) -> None:
-        def check(el, text: str | None, what: str) -> None:
-            if text is None or not text.strip():
-                say(el, f"{what} is empty")
-                return
+
+def _inside(targets: list[Path], folders: list[Path]) -> bool:
+    """True when a checked file is part of the library (so the whole library is its peer)."""
+    roots = [f.resolve() for f in folders]
+    return any(root == t.resolve() or root in t.resolve().parents for t in targets for root in roots)
+
+
+def _callees(diagrams: list[DiagramFile], library: list[DiagramFile]) -> list[DiagramFile]:
+    """The library files defining what `diagrams` call, transitively: their bundles, nothing more."""
+    by_process = {pid: d for d in library for pid in d.process_ids}
+    wanted, found, queue = set(), [], list(diagrams)
+    while queue:
+        diagram = queue.pop()
+        for pid in diagram.process_ids:
+            for callee in diagram.called_elements(pid):
+                if callee in by_process and callee not in wanted:
+                    wanted.add(callee)
+                    if by_process[callee] not in found:
+                        found.append(by_process[callee])
+                        queue.append(by_process[callee])
+    return found
+
+
+def _expression_problems(checked: list[DiagramFile], peers: list[DiagramFile], library: list[DiagramFile],
+                         compared: bool) -> list[Problem]:
+    """The data rules, for the processes of the checked files, with their peers and callees in sight."""
+    problems: list[Problem] = []
+    graphs: dict[str, ProcessGraph] = {}
+    elements = {}
+    for diagram in [*_callees(checked, library), *peers, *checked]:  # checked last: they win an id
+        for pid in diagram.process_ids:
             try:
-                compile_expression(text.strip())
-            except ExpressionError as exc:
-                say(el, f"{what}: {exc.reason}")
-
-        for cond in process.iterfind(".//bpmn:conditionExpression", NS):
-            check(cond, cond.text, "condition")
-        for tag in ("timeDate", "timeDuration", "timeCycle"):
-            for timer in process.iterfind(f".//bpmn:{tag}", NS):
-                check(timer, timer.text, f"timer {tag}")
-        for prop in process.iterfind(".//bpmn:userTask/bpmn:extensionElements/camunda:properties/"
-                                     "camunda:property[@name='for_children']", NS):
-            check(prop, prop.get("value"), "for_children")
-        for task in process.iterfind(".//bpmn:userTask", NS):
-            for attr in ("assignee", "dueDate"):
-                value = task.get(f"{{{NS['camunda']}}}{attr}")
-                match = JUEL.match(value.strip()) if value else None
-                if match:
-                    check(task, match.group(1), f"camunda:{attr}")
-        for loop in process.iterfind(".//bpmn:multiInstanceLoopCharacteristics", NS):
-            if loop.find("bpmn:loopCardinality", NS) is not None:
-                say(loop, "multi-instance by loopCardinality is not supported: use camunda:collection")
-            elif loop.get(f"{{{NS['camunda']}}}collection") is None:
-                say(loop, "multi-instance needs camunda:collection (a loopDataInputRef name is dropped by bpmn.io)")
-            else:
-                check(loop, loop.get(f"{{{NS['camunda']}}}collection"), "camunda:collection")
-
-    @staticmethod
-    def _calls(process, known: set[str], say) -> None:
-        for call in process.iterfind(".//bpmn:callActivity", NS):
-            called = call.get("calledElement")
-            if not called:
-                say(call, "call activity names no calledElement")
-            elif called not in known:
-                say(call, f"call activity calls process {called!r}, which is not in the library")
-
-    @staticmethod
-    def _forms(process, say) -> None:
-        for task in process.iterfind(".//bpmn:userTask", NS):
-            seen: set[str] = set()
-            for field in task.iterfind(".//camunda:formField", NS):
-                fid, ftype = field.get("id"), field.get("type")
-                if not fid:
-                    say(field, "form field has no id")
-                elif fid in seen:
-                    say(field, f"form field id {fid!r} is used twice in this form")
-                seen.add(fid or "")
-                if ftype not in FORM_TYPES:
-                    say(field, f"form field {fid!r} has type {ftype!r}; allowed: {', '.join(sorted(FORM_TYPES))}")
-                picker = field.find("camunda:properties/camunda:property[@id='choose_from']", NS) is not None
-                if ftype == "enum" and field.find("camunda:value", NS) is None and not picker:
-                    say(field, f"enum field {fid!r} has no options")
-                for constraint in field.iterfind(".//camunda:constraint", NS):
-                    _check_constraint(field, constraint, say)
-
-    @staticmethod
-    def _diagram_interchange(tree, say) -> None:
-        drawn = {el.get("bpmnElement") for el in tree.iterfind(".//bpmndi:BPMNShape", NS)}
-        drawn |= {el.get("bpmnElement") for el in tree.iterfind(".//bpmndi:BPMNEdge", NS)}
-        for el in tree.iter(*(f"{{{BPMN_NS}}}{t}" for t in FLOW_NODE_TAGS + list(DRAWN))):
-            if el.get("id") not in drawn:
-                say(el, f"{_local(el)} has no diagram shape (BPMN DI): a modeller would not show it")
+                graphs[pid] = read_graph(diagram, pid)
+                elements[pid] = diagram.process(pid)
+            except Exception as exc:  # noqa: BLE001 - a diagram this odd is reported, never raised
+                problems.append(Problem(diagram.path, 0, pid, f"cannot be analysed: {type(exc).__name__}: {exc}"))
+    own = {pid for d in checked for pid in d.process_ids if pid in graphs}
+    analysis = Analysis(graphs, own | ({pid for d in peers for pid in d.process_ids} if compared else set()),
+                        extra_names=_names_in(library))
+    rules = ExpressionRules(analysis, own, problems.append)
+    for pid in sorted(own):
+        rules.process(pid, sites_of(elements[pid]))
+    return problems
 
 
-def _check_constraint(field, constraint, say) -> None:
-    name, config = constraint.get("name"), constraint.get("config")
-    if name in ("required_if", "valid_if"):
-        try:
-            compile_expression(config or "")
-        except ExpressionError as exc:
-            say(constraint, f"{name} of {field.get('id')!r}: {exc.reason}")
-    elif name == "pattern":
-        try:
-            re.compile(config or "")
-        except re.error as exc:
-            say(constraint, f"pattern of {field.get('id')!r} is not a regular expression: {exc}")
+def _names_in(diagrams: list[DiagramFile]) -> frozenset[str]:
+    """Names the library's forms and mappings set: a called-only process out of its callers' sight may read them."""
+    names: set[str] = set()
+    for diagram in diagrams:
+        for field in diagram.tree.iterfind(".//camunda:formField", NS):
+            rows = [p.get("value") for p in field.iterfind("camunda:properties/camunda:property", NS)
+                    if (p.get("id") or p.get("name")) == "row_of"]
+            names.add(rows[0] if rows else field.get("id"))
+        for tag in ("in", "out"):
+            names |= {m.get("target") for m in diagram.tree.iterfind(f".//camunda:{tag}", NS)}
+    return frozenset(n for n in names if n)
 
 
 def read_diagram(path: str) -> tuple[DiagramFile | None, list[Problem]]:
@@ -233,7 +205,7 @@ def read_diagram(path: str) -> tuple[DiagramFile | None, list[Problem]]:
     problems = []
     for error in schema.error_log:
         element = _element_at_line(diagram.tree, error.line)
-        problems.append(Problem(path, error.line, _element_id(element), f"BPMN schema: {error.message}"))
+        problems.append(Problem(path, error.line, element_id(element), f"BPMN schema: {error.message}"))
     return None, problems
 
 
@@ -270,11 +242,11 @@ def spiff_parse(diagrams: list[DiagramFile], extra: Iterable[DiagramFile] = ()) 
 
 
 def _from_spiff(diagram: DiagramFile, exc: ValidationException) -> Problem:
-    element_id = getattr(exc, "id", None) or "-"
+    element = getattr(exc, "id", None) or "-"
     line = getattr(exc, "line_number", None) or 0
-    if element_id != "-" and not line:
-        node = diagram.tree.find(f".//*[@id='{element_id}']")
+    if element != "-" and not line:
+        node = diagram.tree.find(f".//*[@id='{element}']")
         line = node.sourceline if node is not None else 0
     path = getattr(exc, "file_name", None) or diagram.path
     message = getattr(exc, "msg", None) or str(exc).splitlines()[0]
-    return Problem(os.fspath(path), int(line), element_id, message.strip())
+    return Problem(os.fspath(path), int(line), element, message.strip())
