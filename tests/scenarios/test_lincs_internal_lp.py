@@ -443,9 +443,13 @@ def test_l2_declined_at_screening_goes_back_to_the_social_worker(rt):
     case = setup(rt)
     iid = start(rt, L2, case, "Johnny", "Josie")
     send_contact(rt, iid)
-    complete(rt, iid, SCREEN, "fred", screening_outcome="NFA", accepted_subjects=[],
+    screening = only_task(rt, iid, SCREEN)
+    assert tasks.form_values(rt, screening.id, "fred").get("accepted_subjects") in (None, [])
+    # NFA with the children picker left as it starts (every child ticked): the outcome decides, every child is declined.
+    complete(rt, iid, SCREEN, "fred", screening_outcome="NFA",
              screening_decision="Needs are met by universal services; no Early Help support required.")
 
+    assert completed(rt, case, SCREEN).data["accepted_subjects"] == ids(case, "Johnny", "Josie")
     declined = only_task(rt, iid, DECLINED)
     assert (declined.lane, declined.process_id, declined.children) == (
         "Social Worker", L2, ("Johnny Smith", "Josie Smith"))
