@@ -127,7 +127,7 @@ def _check_shape(expression: str) -> ast.Expression:
         if isinstance(node, _FORBIDDEN_NODES):
             raise ExpressionError(expression, f"{type(node).__name__} is not allowed")
         if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
-            raise ExpressionError(expression, "bytes (b'…') are not allowed")
+            raise ExpressionError(expression, "bytes (b'…') are not allowed: write text in plain quotes")
         if isinstance(node, ast.Name) and (node.id.startswith("_") or node.id in GUARD_NAMES):
             raise ExpressionError(expression, f"name {node.id!r} is not allowed")
         if isinstance(node, ast.Attribute) and (node.attr.startswith("_") or node.attr not in READ_ONLY_METHODS):

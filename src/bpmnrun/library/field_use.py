@@ -81,15 +81,16 @@ def _misuse(label: str, name: str, use: str, literals: list[str], fields: list[F
                     f"{_how(name, kind, literals[0] if literals else 'option_id')}")
         if kind == "children" and literals:
             return f"{label} calls children({name}, \"{literals[0]}\"), but {name} is a children picker: write children({name})"
-        return _option_problem(label, name, literals, fields) if kind == "per_child" else None
+        return _option_problem(f"{label} calls children({name}, …) with", name, literals, fields) \
+            if kind == "per_child" else None
     if kind == "boolean" and use == "==":
         return (f"{label} compares {name} with \"{literals[0]}\", but {name} is a yes/no tick box (True or False): "
                 f"write {name} == True, or just {name}")
     if kind == "single":
-        return _option_problem(label, name, literals, fields) if use != "in" else None
+        return _option_problem(f"{label} compares {name} with", name, literals, fields) if use != "in" else None
     if kind == "multiple":
         if use == "in":
-            return _option_problem(label, name, literals, fields)
+            return _option_problem(f"{label} looks for", name, literals, fields)
         return (f"{label} compares {name} with \"{literals[0]}\", but {name} holds the list of ticked options: "
                 f"write \"{literals[0]}\" in {name}")
     if kind == "per_child" and use in ("==", "== one of", "in"):
@@ -120,14 +121,16 @@ def _how(name: str, kind: str, option: str) -> str:
     return "children() takes a children picker, or a per-child field and one of its options"
 
 
-def _option_problem(label: str, name: str, literals: list[str], fields: list[FormField]) -> str | None:
+def _option_problem(said: str, name: str, literals: list[str], fields: list[FormField]) -> str | None:
+    """`said` is how the message starts: "condition compares decision with", …"""
     ids = list(dict.fromkeys(o for f in fields for o in f.options))
     names = {_plain(n): o for f in fields for o, n in zip(f.options, f.option_names)}
     for literal in literals:
         if literal in ids:
             continue
         shown_ids = ", ".join(f'"{i}"' for i in ids)
-        message = f"{label} compares {name} with \"{literal}\", which is not one of its option ids ({shown_ids})"
+        whose = f"{name}'s" if said.endswith(", …) with") else "its"
+        message = f"{said} \"{literal}\", which is not one of {whose} option ids ({shown_ids})"
         if _plain(literal) in names:
             right = names[_plain(literal)]
             return (f"{message}: \"{literal}\" is the name of option \"{right}\"; the answer stored is the id, so "

@@ -60,7 +60,7 @@ def check_timer(site: Site, names: list[str], values_of: Samples) -> str | None:
         for now in SAMPLE_TIMES:
             failure = _try(site, data, now)
             if failure:
-                return failure + _when(site, now, names, combination)
+                return _with_when(failure, _when(site, now, names, combination))
     return None
 
 
@@ -69,7 +69,8 @@ def _try(site: Site, data: dict[str, Any], now: datetime) -> str | None:
         try:
             result = evaluate(site.text or "", data)
         except ExpressionError as exc:
-            return f"{site.label} fails: {exc.reason}"
+            return (f"{site.label} fails: {exc.reason}; the case would wait at this step for good. Check that "
+                    f"what it reads holds what its functions need (a date from a date field, days as a number)")
     return _spiff_refuses(site.kind, result, now)
 
 
@@ -100,6 +101,12 @@ def _what_is_wrong(kind: str, result: str) -> str:
     if kind == "timeCycle":
         return 'is not an ISO 8601 cycle: write one like "R3/PT1H" (3 times, an hour apart)'
     return f"is not a date and time: a timeDate must give {ACCEPTED}"
+
+
+def _with_when(failure: str, when: str) -> str:
+    """The sample goes right after what failed: "… fails: X (when …); the case would …"."""
+    head, sep, tail = failure.partition("; ")
+    return f"{head}{when}{sep}{tail}"
 
 
 def _when(site: Site, now: datetime, names: list[str], combination: tuple) -> str:
