@@ -559,6 +559,9 @@ def test_l8_step_down_to_internal_lp_allocates_tac_plan_and_review(rt):
     instance_id = start(rt, case, L8, "mo", "Josie", "Joy", case_status="open_to_social_care_early_help_support")
     base = {"decision_trigger": T8, "significant_information": "Social Care involvement ended",
             "case_status_changed": "Yes, please detail below", "authoriser": "mo"}
+    # "send TAC Plan and Review to self": the Early Help worker, or the manager recording the decision.
+    offered = form(rt, only_task(rt, instance_id, DECISION), "mo")["lead_professional"]["options"]
+    assert [o["id"] for o in offered] == ["ed", "ella", "max", "mo", "sue"]
     errors = refused(rt, instance_id, DECISION, "mo", case_status_new="TAC (External LP)", **base)
     assert set(errors) == {"case_status_new", "lead_professional"}
     finish(rt, instance_id, DECISION, "mo", case_status_new="TAC (Internal LP)", lead_professional="ella",
