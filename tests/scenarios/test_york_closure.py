@@ -178,13 +178,6 @@ def y1_agree_plan(rt, iid, support_type, lead_practitioner=HEALTH_VISITOR, actor
 # --- scenario 11: Y1 MASH ------------------------------------------------------------------------------------
 
 
-EVENT_BASED_WAIT = ("engine: an event-based gateway's waits are not registered. SpiffWorkflow moves the catch "
-                    "events' definitions into the gateway (a MultipleEventDefinition), so engine._snapshot records no "
-                    "timer row and no waiting message for it, deliver_message finds nothing waiting, and _events_of "
-                    "writes no timer_fired/message_received when it fires")
-
-
-@pytest.mark.xfail(strict=True, reason=EVENT_BASED_WAIT)
 def test_y1_partner_led_reminds_the_partner_agency_until_the_completed_assessment_arrives(rt, clock):
     case = setup(rt, Y5, Y1)
     iid = start(rt, Y1, case, "mash1", "Josie", "Joy")
@@ -536,9 +529,6 @@ def test_y5_targeted_single_assessment_due_by_the_time_frame_for_transfer(rt, cl
     assert completed(rt, case, ALLOCATE).data == {"cfs_practitioner": PRIYA}
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a boundary timer on a multi-instance user task fires and reaches "
-                   "its end event, but engine._attached_user_task looks for a READY UserTask among the timer's "
-                   "siblings, and the multi-instance parent is not one: no 'overdue' event, no task row flagged")
 def test_y5_open_closure_records_are_flagged_overdue_after_the_time_frame_for_transfer(rt, clock):
     case = setup(rt, Y5, Y1)
     iid = start(rt, Y5, case, "sam", "Josie", "Joy", route="cin_cp", support_type="targeted_intervention",

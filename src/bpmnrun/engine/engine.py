@@ -15,8 +15,10 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, EndEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -79,12 +81,11 @@ def fire_timers(workflow: BpmnWorkflow) -> Snapshot:
 
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> Snapshot:
-    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
-               if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
-               and t.task_spec.event_definition.name == name]
+    waiting = [d for t in workflow.get_tasks(state=TaskState.WAITING) for d in _awaited(t)
+               if isinstance(d, MessageEventDefinition) and d.name == name]
     if not waiting:
         raise EngineError(f"nothing in this case is waiting for the message {name!r}")
-    definition = waiting[0].task_spec.event_definition
+    definition = waiting[0]
     # The Camunda message definition stores the payload under `<catch event id>_Response`.
     event = BpmnEvent(definition, {"payload": dict(payload), "result_var": None})
     return _step(workflow, lambda: workflow.send_event(event))
@@ -166,6 +167,26 @@ def _spiff_message(exc: WorkflowException) -> str:
     return f"{getattr(exc, 'error', None) or exc}{where}"
 
 
+def _awaited(task) -> list:
+    """The event definitions a waiting task waits for: its own, or each branch's of an event-based gateway."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def _waiting_on(task, timers: list, messages: list) -> None:
+    named = dict((id(d), b) for d, b in _gateway_branches(task)) if isinstance(task.task_spec, EventBasedGateway) else {}
+    for definition in _awaited(task):
+        event = named.get(id(definition), task.task_spec)  # a gateway's branch is named by its catch event
+        if isinstance(definition, TimerEventDefinition):
+            due = _timer_due(task)
+            if due is not None:
+                timers.append(WaitingTimer(str(task.id), event.bpmn_name or event.bpmn_id, due))
+        elif isinstance(definition, MessageEventDefinition):
+            messages.append(definition.name)
+
+
 def _snapshot(workflow: BpmnWorkflow, began: float, status: str | None) -> Snapshot:
     ready, timers, messages, events = [], [], [], []
     end_event, end_changed = None, -1.0
@@ -174,13 +195,7 @@ def _snapshot(workflow: BpmnWorkflow, began: float, status: str | None) -> Snaps
         if task.state == TaskState.READY and isinstance(spec, UserTask):
             ready.append(_ready_task(task))
         elif task.state == TaskState.WAITING:
-            definition = getattr(spec, "event_definition", None)
-            if isinstance(definition, TimerEventDefinition):
-                due = _timer_due(task)
-                if due is not None:
-                    timers.append(WaitingTimer(str(task.id), spec.bpmn_name or spec.bpmn_id, due))
-            elif isinstance(definition, MessageEventDefinition):
-                messages.append(definition.name)
+            _waiting_on(task, timers, messages)
         elif task.state == TaskState.COMPLETED:
             if task.last_state_change >= began:
                 events.extend(_events_of(task))
@@ -215,24 +230,51 @@ def _events_of(task) -> list[EngineEvent]:
         found.append(EngineEvent("end_event", spec.bpmn_id, name, process))
     elif isinstance(definition, TimerEventDefinition):
         found.append(EngineEvent("timer_fired", spec.bpmn_id, name, process))
-        attached = _attached_user_task(task)
-        if attached is not None:
+        for attached in _attached_user_tasks(task):
             found.append(EngineEvent("overdue", attached.task_spec.bpmn_id, attached.task_spec.bpmn_name or "",
                                      process, {"task_id": str(attached.id), "timer": name}))
     elif isinstance(definition, MessageEventDefinition):
         found.append(EngineEvent("message_received", spec.bpmn_id, name, process, {"message": definition.name}))
+    elif isinstance(spec, EventBasedGateway):
+        found.extend(_gateway_events(task, process))
     return found
 
 
-def _attached_user_task(timer_task):
-    """The user task a non-interrupting boundary timer watches, if it is still open."""
+def _gateway_events(task, process: str) -> list[EngineEvent]:
+    """An event-based gateway holds the catch events it waits for: the one that happened is named by its
+    branch's event (the timer or the message), as a plain catch event would be."""
+    found = []
+    for event in task.internal_data.get("seen_events", []):
+        for definition, branch in _gateway_branches(task):
+            if definition != event.event_definition:
+                continue
+            name = branch.bpmn_name or branch.bpmn_id
+            if isinstance(definition, TimerEventDefinition):
+                found.append(EngineEvent("timer_fired", branch.bpmn_id, name, process))
+            else:
+                found.append(EngineEvent("message_received", branch.bpmn_id, name, process,
+                                         {"message": definition.name}))
+    return found
+
+
+def _gateway_branches(task) -> list:
+    """(event definition, the catch event it stands for) for each way out of an event-based gateway."""
+    return list(zip(task.task_spec.event_definition.event_definitions, task.task_spec.outputs))
+
+
+def _attached_user_tasks(timer_task) -> list:
+    """The user tasks a non-interrupting boundary timer watches that are still open: the task, or every open
+    instance of a multi-instance task (one per child)."""
     spec = timer_task.task_spec
     if not isinstance(spec, BoundaryEvent) or spec.cancel_activity:
-        return None
+        return []
     for sibling in timer_task.parent.children:
         if isinstance(sibling.task_spec, UserTask) and sibling.state == TaskState.READY:
-            return sibling
-    return None
+            return [sibling]
+        if isinstance(sibling.task_spec, MultiInstanceTask):
+            return [t for t in sibling.children
+                    if isinstance(t.task_spec, UserTask) and t.state == TaskState.READY]
+    return []
 
 
 def _timer_due(task) -> datetime | None:

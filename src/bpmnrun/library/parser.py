@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CallActivityParser, UserTaskParser
-from SpiffWorkflow.camunda.specs.user_task import Form, FormField
+from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField
 
 from .task_specs import BpmnrunCallActivity, BpmnrunUserTask, DataMapping, expression_of
 
@@ -38,7 +38,7 @@ def read_form(parser) -> Form:
     form = Form()
     form.key = parser.node.get(_camunda("formKey"))
     for xml_field in parser.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField"):
-        field = parser.get_enum_field(xml_field) if xml_field.get("type") == "enum" else FormField()
+        field = _enum_field(parser, xml_field) if xml_field.get("type") == "enum" else FormField()
         field.id = xml_field.get("id")
         field.type = xml_field.get("type")
         field.label = xml_field.get("label")
@@ -49,6 +49,13 @@ def read_form(parser) -> Form:
             field.add_validation(constraint.get("name"), constraint.get("config"))
         form.add_field(field)
     return form
+
+
+def _enum_field(parser, xml_field) -> EnumFormField:
+    field = EnumFormField()
+    for option in parser._xpath(xml_field, "./camunda:value"):
+        field.add_option(option.get("id"), option.get("name"))
+    return field
 
 
 def _properties(parser) -> dict[str, str]:
