@@ -103,3 +103,18 @@ def _invalid(rt, task_id, actor, values) -> dict[str, str]:
     with pytest.raises(InvalidInput) as caught:
         tasks.complete_task(rt, task_id, actor, values)
     return caught.value.errors
+
+
+def test_the_case_status_recorded_by_one_piece_of_work_starts_the_next(rt, family):
+    from bpmnrun.store.models import Case
+    first = _start(rt, family, "Josie")
+    assert "case_status" not in instance_data(rt, first)  # none recorded on the case yet
+    tasks.complete_task(rt, only_task(rt, first, "Pick the children").id, "alice", {"worker": "bob"})
+    josie = str(subject_ids(family, "Josie")[0])
+    tasks.complete_task(rt, only_task(rt, first, "Answer for each child").id, "bob", {"outcome": {josie: "stay"}})
+    tasks.complete_task(rt, only_task(rt, first, "Back to whoever picked").id, "alice",
+                        {"case_status": "tac_external_lp"})
+    with rt.reading() as session:
+        assert session.get(Case, family.id).case_status == "tac_external_lp"
+    second = _start(rt, family, "Joy")
+    assert instance_data(rt, second)["case_status"] == "tac_external_lp"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..engine.snapshot import ReadyTask, Snapshot
-from ..store.models import Event, Instance, Task, TaskTeam, Timer, inbox_sort_key
+from ..store.models import Case, Event, Instance, Task, TaskTeam, Timer, inbox_sort_key
 
 
 AUDIT_KEY = "bpmnrun.audit"
@@ -41,6 +41,7 @@ def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, act
     # The revision check happens when this flushes: a concurrent change raises StaleDataError.
     _sync_tasks(session, instance, snapshot, now)
     _sync_timers(session, instance, snapshot)
+    _remember_case_status(session, instance, snapshot)
     for event in snapshot.events:
         if event.kind == "overdue":
             _flag_overdue(session, event.detail["task_id"])
@@ -50,6 +51,15 @@ def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, act
     if snapshot.status != "running":
         audit(session, now, actor, f"instance_{snapshot.status}", case_id=instance.case_id,
               instance_id=instance.id, name=snapshot.end_event)
+
+
+def _remember_case_status(session: Session, instance: Instance, snapshot: Snapshot) -> None:
+    """The case keeps the Case Status its work last recorded (the step that recorded it is in the audit), for
+    the next piece of work to start with. One conditional UPDATE: nothing read, nothing written unchanged."""
+    status = snapshot.data.get("case_status")
+    if isinstance(status, str) and status:
+        session.execute(update(Case).where(Case.id == instance.case_id, or_(
+            Case.case_status.is_(None), Case.case_status != status)).values(case_status=status))
 
 
 def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: datetime) -> None:

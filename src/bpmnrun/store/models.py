@@ -55,6 +55,9 @@ class Case(Base):
     family_name: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(200))
+    # The case's current Case Status (Lincolnshire), as the last step that records one left it: a piece of
+    # work started later begins with it ("will default in", "prepopulated do not amend").
+    case_status: Mapped[Optional[str]] = mapped_column(String(100))
     subjects: Mapped[list["Subject"]] = relationship(back_populates="case", order_by="Subject.id")
 
 
