@@ -157,3 +157,13 @@ def test_the_rules_read_per_child_answers_and_pickers(tmp_path):
     process = consent_process("per_child_ok", 'children(outcome, "proceed") and len(children(chosen)) > 0',
                               more_fields=(outcome, picker))
     assert _check(write(tmp_path, process)) == []
+
+
+def test_a_gateway_on_the_children_ticked_is_judged(tmp_path):
+    picker = field("accepted", "Children accepted", "enum", props={"choose_from": "subjects", "multiple": "true"})
+    process = consent_process("picked", 'family_consent == "yes" and len(children(accepted)) == len(subjects)',
+                              default=False, more_fields=(picker,))
+    [problem] = _check(write(tmp_path, process))
+    assert problem.startswith('Gw_consent: no flow out of this gateway is taken when accepted is ticked for 1 of 4 '
+                              'children and family_consent is "yes"; or when accepted is ticked for 1 of 4 children '
+                              'and family_consent is "yes"; or when')  # required: never nothing ticked

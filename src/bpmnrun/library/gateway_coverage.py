@@ -53,7 +53,8 @@ def check_gateway(flow: DataFlow, gateway_id: str, domain_of: Domain, rules: lis
             continue
         outcomes = [_holds(c, data) for c in conditions]
         if all(o is False for o in outcomes):
-            uncovered.append(" and ".join(f"{n} is {shown(v)}" for n, v in zip(names, values)))
+            uncovered.append(" and ".join(f"{n} is {shown(v)}" for n, v in zip(names, values)
+                                          if n not in ENGINE_SAMPLES))
     if not uncovered:
         return None
     listed = "; or when ".join(uncovered[:SHOWN]) + (f" (and {len(uncovered) - SHOWN} more)" if len(uncovered) > SHOWN else "")

@@ -64,6 +64,11 @@ def domain(fields: list[FormField]) -> list[Any] | None:
 def _every(f: FormField) -> list[Any] | None:
     if f.type == "boolean" and not f.per_child:
         return [True, False]
+    at_least = 1 if "required" in dict(f.constraints) else 0  # a required multiple choice has a tick
+    if f.picks_children and not f.per_child:  # which of the (sample) children were ticked
+        if not f.multiple:
+            return list(CHILD_IDS)
+        return [list(chosen) for chosen in _subsets(CHILD_IDS) if len(chosen) >= at_least]
     if f.type != "enum" or not f.fixed_options or not f.options:
         return None
     options = [o for o in f.options if o != f.constraint("refuse")] if not f.per_child else list(f.options)
@@ -75,7 +80,9 @@ def _every(f: FormField) -> list[Any] | None:
         return [{child: chosen[n % len(chosen)] for n, child in enumerate(CHILD_IDS)}
                 for chosen in _subsets(options) if chosen]
     if f.multiple:
-        return [list(chosen) for chosen in _subsets(options)] if len(options) <= MAX_MULTIPLE else None
+        if len(options) > MAX_MULTIPLE:
+            return None
+        return [list(chosen) for chosen in _subsets(options) if len(chosen) >= at_least]
     return options
 
 
@@ -87,6 +94,10 @@ def shown(value: Any) -> str:
     """A sample value as a process owner would write it in a condition."""
     if value is UNSET:
         return "not set"
+    if isinstance(value, list) and all(v in CHILD_IDS for v in value):
+        return f"ticked for {len(value)} of {len(CHILD_IDS)} children"
+    if isinstance(value, list):
+        return "ticked: " + ", ".join(f'"{v}"' for v in value) if value else "nothing ticked"
     if isinstance(value, dict):
         return "answered " + ", ".join(sorted({f'"{v}"' for v in value.values()})) + " for the children"
     if isinstance(value, str):
