@@ -196,3 +196,51 @@ class User(Base):
     line_manager: Mapped[Optional[str]] = mapped_column(String(200))
     api_token_sha256: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+
+
+class Incident(Base):
+    """A piece of work the engine could not move on (a bad diagram: a gateway no condition of which holds, a timer
+    that cannot be evaluated, …). The work stays at its last committed state and "needs attention" until a process
+    owner retries it or moves it to a fixed version. Written in its own transaction, after the failed one rolled
+    back. `open_key` is set while the incident is open, so one failing action of one case has one open incident
+    however often it is tried (and however many workers try it at once)."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("instance.id"), index=True)  # none: start failed
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    process_version_id: Mapped[Optional[int]] = mapped_column(ForeignKey("process_version.id"))
+    action: Mapped[str] = mapped_column(String(30))  # start_work | complete_task | deliver_message | fire_timers
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    element_id: Mapped[Optional[str]] = mapped_column(String(200))
+    element_name: Mapped[Optional[str]] = mapped_column(String(500))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what was attempted, to retry it
+    raised_at: Mapped[datetime] = mapped_column(index=True)
+    raised_by: Mapped[str] = mapped_column(String(200))
+    last_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=1)
+    next_try_at: Mapped[Optional[datetime]]  # a failing timer is tried again from then (back-off)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    resolved_at: Mapped[Optional[datetime]]
+    resolved_by: Mapped[Optional[str]] = mapped_column(String(200))
+    resolution: Mapped[Optional[str]] = mapped_column(String(500))
+    open_key: Mapped[Optional[str]] = mapped_column(String(300), unique=True)
+
+
+class StagedUpload(Base):
+    """A diagram a process owner uploaded and is looking at the impact report of: kept here between the preview
+    and the confirming click, so the deploy uses exactly the file previewed (the second request names it by its
+    hash; its body is never trusted)."""
+
+    __tablename__ = "staged_upload"
+    __table_args__ = (UniqueConstraint("username", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
