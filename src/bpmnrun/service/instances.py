@@ -8,12 +8,12 @@ from typing import Any, Iterator, Mapping
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..engine import engine
+from ..engine import engine, failures
 from ..engine.engine import EngineError
 from ..engine.forms import Form, FormInvalid
 from ..expressions.evaluator import DONE_BY
 from ..store.models import Instance
-from . import workflows
+from . import incidents, workflows
 from .cases import require_case
 from .deploy import latest_version, parsed_spec
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -23,6 +23,7 @@ from .users import require_user
 
 
 ENGINE_KEYS = ("subjects", "family", "case_id", DONE_BY)
+CASE_STATUS = "case_status"  # kept on the case between pieces of work (persist.remember_case_status)
 
 
 def start_form(rt: Runtime, process_id: str) -> Form:
@@ -35,41 +36,59 @@ def start_form(rt: Runtime, process_id: str) -> Form:
 def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None = None,
                data: Mapping[str, Any] | None = None) -> int:
     """Start the newest version of a procedure on a case, for the chosen children (all by default), with the
-    answers to its start form (InvalidInput names each field that fails)."""
-    with rt.transaction() as session:
-        require_user(session, actor)
-        case = require_case(session, case_id)
-        chosen = _chosen_subjects(case, subject_ids)
-        version = latest_version(session, process_id)
-        parsed = parsed_spec(rt, session, version.id)
-        answers = _start_answers(parsed, chosen, data or {})
-        start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id, **answers}
-        try:
-            snapshot = engine.start(parsed, start_data)
-        except EngineError as exc:
-            raise ServiceError(f"{process_id} could not start: {exc}") from None
-        instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
-                            status="running", state=snapshot.state, subject_ids=[s["id"] for s in chosen],
-                            started_at=rt.now(), started_by=actor)
-        session.add(instance)
-        session.flush()
-        audit(session, rt.now(), actor, "instance_started", case_id=case.id, instance_id=instance.id,
-              name=version.title, process=process_id, version=version.version,
-              subjects=[s["name"] for s in chosen], data=answers)
-        apply_snapshot(session, instance, snapshot, actor, rt.now())
-        return instance.id
+    answers to its start form (InvalidInput names each field that fails). When the diagram fails at its first
+    steps, nothing starts and NeedsAttention names the incident a process owner was given."""
+    try:
+        with rt.transaction() as session:
+            return _start(rt, session, process_id, case_id, actor, subject_ids, data or {})
+    except EngineError as exc:
+        attempt = incidents.Attempt(incidents.START, actor, case_id=case_id, process_id=process_id,
+                                    data={"subject_ids": list(subject_ids or []), "data": dict(data or {})})
+        raise incidents.needs_attention(rt, attempt, failures.describe(exc), "Nothing was started.") from None
+
+
+def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None,
+           data: Mapping[str, Any]) -> int:
+    require_user(session, actor)
+    case = require_case(session, case_id)
+    chosen = _chosen_subjects(case, subject_ids)
+    version = latest_version(session, process_id)
+    parsed = parsed_spec(rt, session, version.id)
+    answers = _start_answers(parsed, chosen, data)
+    start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id,
+                  **({CASE_STATUS: case.case_status} if case.case_status else {}), **answers}
+    snapshot = engine.start(parsed, start_data)
+    instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
+                        status="running", state=snapshot.state, subject_ids=[s["id"] for s in chosen],
+                        started_at=rt.now(), started_by=actor)
+    session.add(instance)
+    session.flush()
+    audit(session, rt.now(), actor, "instance_started", case_id=case.id, instance_id=instance.id,
+          name=version.title, process=process_id, version=version.version,
+          subjects=[s["name"] for s in chosen], data=answers)
+    apply_snapshot(session, instance, snapshot, actor, rt.now())
+    incidents.resolve(session, incidents.Attempt(incidents.START, actor, case_id=case.id, process_id=process_id),
+                      rt.now(), f"work started as case work {instance.id}")
+    return instance.id
 
 
 def deliver_message(rt: Runtime, instance_id: int, message: str, actor: str,
                     payload: Mapping[str, Any] | None = None) -> None:
-    with _running(rt, instance_id, actor) as (session, instance, workflow):
-        try:
+    """Record that a message the case waits for has arrived. When the diagram fails on the steps after it,
+    nothing is committed and NeedsAttention names the incident a process owner was given."""
+    attempt = incidents.Attempt(incidents.MESSAGE, actor, instance_id=instance_id,
+                                data={"message": message, "payload": dict(payload or {})})
+    try:
+        with _running(rt, instance_id, actor) as (session, instance, workflow):
+            if message not in (instance.waiting_messages or []):
+                raise ServiceError(f"nothing in this case is waiting for the message {message!r}")
             snapshot = engine.deliver_message(workflow, message, payload or {})
-        except EngineError as exc:
-            raise ServiceError(str(exc)) from None
-        audit(session, rt.now(), actor, "message_delivered", case_id=instance.case_id,
-              instance_id=instance.id, name=message, data=dict(payload or {}))
-        apply_snapshot(session, instance, snapshot, actor, rt.now())
+            audit(session, rt.now(), actor, "message_delivered", case_id=instance.case_id,
+                  instance_id=instance.id, name=message, data=dict(payload or {}))
+            apply_snapshot(session, instance, snapshot, actor, rt.now())
+            incidents.resolve(session, attempt, rt.now(), "the message was delivered")
+    except EngineError as exc:
+        raise incidents.needs_attention(rt, attempt, failures.describe(exc), "The message was not recorded.") from None
 
 
 def cancel(rt: Runtime, instance_id: int, actor: str, reason: str = "") -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..engine import engine
+from ..engine import engine, failures
 from ..engine.engine import EngineError, TaskNotReady
 from ..engine.forms import Form, FormInvalid
 from ..store.models import Instance, Task, User
-from . import users, workflows
+from . import incidents, users, workflows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .persist import apply_snapshot, audit, close_task_row
 from .runtime import Runtime
@@ -81,12 +82,16 @@ class Completed:
 def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any]) -> Completed:
     """"Finish": validate the form, complete the task and run the process on.
 
-    Optimistic locking: a second, concurrent completion raises Conflict naming who completed it.
+    Optimistic locking: a second, concurrent completion raises Conflict naming who completed it. When the
+    diagram fails after the task (a gateway no condition of which holds, say), nothing is committed, the
+    answers are kept as the task's draft and NeedsAttention names the incident a process owner was given.
     """
+    attempt = incidents.Attempt(incidents.COMPLETE, actor, task_id=str(task_id))
     try:
         with rt.transaction() as session:
             user, task = _open_task(session, task_id, actor)
             instance = session.get(Instance, task.instance_id)
+            attempt = dataclasses.replace(attempt, instance_id=instance.id)
             workflow = workflows.load(rt, session, instance)
             form, current = engine.form_of(workflow, task_id)
             form = form.with_people(users.members_of(session))
@@ -101,12 +106,28 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             close_task_row(task, actor, rt.now(), clean)
             _audit_task(session, rt, actor, "task_completed", task, data=clean)
             apply_snapshot(session, instance, snapshot, actor, rt.now())
+            incidents.resolve(session, attempt, rt.now(), "the task was completed")
         workflows.remember(rt, instance, workflow)
         return Completed(clean, instance.id, instance.status, instance.end_event)
     except (StaleDataError, TaskNotReady):
         raise _completed_conflict(rt, task_id) from None
     except EngineError as exc:
-        raise ServiceError(f"the task could not be completed: {exc}") from None
+        raise incidents.needs_attention(
+            rt, attempt, failures.describe(exc), "Your answers are saved with the task.",
+            also=lambda session: _keep_as_draft(session, str(task_id), values)) from None
+
+
+def _keep_as_draft(session: Session, task_id: str, values: Mapping[str, Any]) -> None:
+    """The answers of a completion the diagram could not take, kept as a draft: nothing typed is lost, and a
+    retry after the fix completes the task with them."""
+    task = session.get(Task, task_id)
+    if task is None or task.state != "ready":
+        return
+    draft = dict(task.draft or {})
+    fields, rows = Form.from_json(task.form).take_rows(values, draft.get("_rows", {}))
+    draft.update(fields)
+    draft["_rows"] = rows
+    task.draft = draft
 
 
 def form_values(rt: Runtime, task_id: str, actor: str) -> dict[str, Any]:
@@ -175,6 +196,10 @@ def _closed_conflict(task: Task) -> Conflict:
         when = task.completed_at.strftime("%d %b %Y %H:%M") if task.completed_at else "earlier"
         return Conflict(f"task {task.name!r} was already completed by {task.completed_by} at {when}",
                         task.completed_by, task.completed_at)
+    if task.state == "ready":
+        # The task is still open: the case itself changed at the same moment (moved to a new version, say).
+        return Conflict(f"the case of task {task.name!r} was changed by someone else at the same moment; "
+                        f"open the task again and finish it")
     return Conflict(f"task {task.name!r} is no longer open ({task.state})")
 
 
