@@ -38,16 +38,21 @@ class Deployed:
 
 def deploy(rt: Runtime, paths: Iterable[str | Path], actor: str, allow_scripts: bool = False) -> list[Deployed]:
     """Validate, then register every process under `paths` by content hash (callees first)."""
-    paths = list(paths)
-    problems = Checker(allow_scripts=allow_scripts).check(paths)
-    if problems:
-        raise DiagramInvalid(problems)
-    bundles = load_bundles(paths)
+    bundles = checked_bundles(paths, allow_scripts)
     results: dict[str, Deployed] = {}
     with rt.transaction() as session:
         for bundle in bundles.values():
             _deploy_bundle(session, bundle, actor, rt, results)
     return [results[pid] for pid in bundles]
+
+
+def checked_bundles(paths: Iterable[str | Path], allow_scripts: bool = False) -> dict[str, ProcessBundle]:
+    """The bundles of every process under `paths`, refused (DiagramInvalid) if any diagram has an error."""
+    paths = list(paths)
+    errors = [p for p in Checker(allow_scripts=allow_scripts).check(paths) if _is_error(p)]
+    if errors:
+        raise DiagramInvalid(errors)
+    return load_bundles(paths)
 
 
 def _deploy_bundle(session: Session, bundle: ProcessBundle, actor: str, rt: Runtime, done: dict) -> ProcessVersion:
@@ -121,6 +126,17 @@ class Uploaded:
     callers: list[Deployed]  # processes given a new version because they call one that changed
 
 
+@dataclass(frozen=True)
+class UploadPlan:
+    """A checked upload: the bundles it makes, what it defines, and the callers that get a new version with it."""
+
+    name: str
+    bundles: dict[str, ProcessBundle]
+    uploaded: list[str]
+    callers: list[str]
+    warnings: list[Problem]  # worth fixing, but they do not stop the deploy
+
+
 def deploy_upload(rt: Runtime, filename: str, content: bytes, actor: str,
                   allow_scripts: bool = False) -> Uploaded:
     """Check one uploaded .bpmn file against the deployed library, then deploy it.
@@ -128,6 +144,12 @@ def deploy_upload(rt: Runtime, filename: str, content: bytes, actor: str,
     Every caller of a changed process gets a new version too, as `deploy` does for a folder, so new
     work uses the change. Unchanged content deploys nothing. Running cases keep their versions.
     """
+    plan = plan_upload(rt, filename, content, allow_scripts)
+    return _deploy_with_callers(rt, plan.bundles, plan.uploaded, actor)
+
+
+def plan_upload(rt: Runtime, filename: str, content: bytes, allow_scripts: bool = False) -> UploadPlan:
+    """What deploying an uploaded file would do, checked (InvalidInput, DiagramInvalid), without deploying it."""
     name = upload_name(filename)
     _check_upload_bytes(content)
     uploaded = _readable(name, content)
@@ -136,14 +158,23 @@ def deploy_upload(rt: Runtime, filename: str, content: bytes, actor: str,
     source_path = _source_path(name, [library[pid] for pid in own if pid in library])
     rest = [v for pid, v in library.items() if pid not in own]
     problems = _check_against(name, content, rest, allow_scripts)
-    if problems or uploaded is None:
-        raise DiagramInvalid(problems or [Problem(name, 0, "-", "not a readable diagram")])
+    errors = [p for p in problems if _is_error(p)]
+    if errors or uploaded is None:
+        raise DiagramInvalid(errors or [Problem(name, 0, "-", "not a readable diagram")])
     files = [DiagramFile.parse(v.source_path, v.xml.encode("utf-8")) for v in rest]
     try:
         bundles = bundles_of([*files, DiagramFile.parse(source_path, content)])
     except DiagramError as exc:
         raise DiagramInvalid(exc.problems) from None
-    return _deploy_with_callers(rt, bundles, uploaded.process_ids, actor)
+    changed = set(uploaded.process_ids)
+    callers = [pid for pid, bundle in bundles.items() if pid not in changed and _calls_any(bundle, changed)]
+    return UploadPlan(name, bundles, list(uploaded.process_ids), callers,
+                      [p for p in problems if not _is_error(p)])
+
+
+def _is_error(problem: Problem) -> bool:
+    # A warning (caseworker text that reads like a modelling note, say) is printed but does not stop a deploy.
+    return getattr(problem, "is_error", True)
 
 
 def upload_name(filename: str | None) -> str:
@@ -210,7 +241,7 @@ def _check_against(name: str, content: bytes, library: list[ProcessVersion], all
             path = folder / f"{n:04d}.bpmn"
             path.write_text(version.xml, encoding="utf-8")
             shown[str(path)] = version.source_path
-        problems = Checker(allow_scripts=allow_scripts).check([upload], library=[folder])
+        problems = Checker(allow_scripts=allow_scripts).report([upload], library=[folder]).problems
     return [dataclasses.replace(p, path=shown.get(p.path, p.path)) for p in problems]
 
 
