@@ -81,6 +81,8 @@ CASES = [
          'id="F3" sourceRef="Authorise"', 'id="F3" sourceRef="Nowhere"',
          "F3", "Nowhere", '<bpmn:sequenceFlow id="F3"'),
     # --- 4. bpmnrun's rules --------------------------------------------------------------------------
+    case("executable_process_without_id", "test_gateway", '<bpmn:process id="test_gateway"', "<bpmn:process",
+         "-", "an executable process has no id: give it the file's name as its id", "<bpmn:process "),
     case("no_executable_process", "test_gateway", 'isExecutable="true"', 'isExecutable="false"',
          "Defs_test_gateway", "no executable process in this file", "<bpmn:definitions"),
     case("reserved_id_start", "test_call_child", 'id="LaneSet_test_call_child"', 'id="Start"',

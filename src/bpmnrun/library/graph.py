@@ -170,8 +170,10 @@ def read_graph(diagram: DiagramFile, process_id: str) -> ProcessGraph:
     doc = process.find("bpmn:documentation", NS)
     documentation = (doc.text or "").strip() if doc is not None else ""
     code = CODE.search(documentation)
-    nodes = {el.get("id"): _node(el, lane_of) for el in process if etree.QName(el).localname in FLOW_NODES}
-    flows = {el.get("id"): _flow(el) for el in process.iterfind("bpmn:sequenceFlow", NS)}
+    # An element without an id cannot be joined by a flow; the check reports what else is wrong with it.
+    nodes = {el.get("id"): _node(el, lane_of) for el in process
+             if isinstance(el.tag, str) and etree.QName(el).localname in FLOW_NODES and el.get("id")}
+    flows = {el.get("id"): _flow(el) for el in process.iterfind("bpmn:sequenceFlow", NS) if el.get("id")}
     return ProcessGraph(process_id, diagram.title(process_id), code.group(1) if code else None, documentation,
                         tuple(dict.fromkeys(lane.get("name") for lane in process.iterfind(".//bpmn:lane", NS))),
                         nodes, flows,

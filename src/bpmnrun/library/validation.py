@@ -93,7 +93,11 @@ class Checker:
         for path in targets:
             diagram, found = read_diagram(str(path))
             problems.extend(found)
-            if diagram is not None:
+            if diagram is not None and None in diagram.process_ids:
+                process = next(p for p in diagram.tree.iterfind("bpmn:process", NS) if p.get("id") is None)
+                problems.append(Problem(diagram.path, process.sourceline or 0, "-",
+                                        "an executable process has no id: give it the file's name as its id"))
+            elif diagram is not None:
                 readable.append(diagram)
         checked_paths = {str(Path(d.path).resolve()) for d in readable}
         defined = {pid for d in readable for pid in d.process_ids}
@@ -127,7 +131,7 @@ def _library(paths: list[Path], checked: set[str]) -> list[DiagramFile]:
         if str(path.resolve()) in checked:
             continue
         diagram, problems = read_diagram(str(path))
-        if diagram is not None and not problems:
+        if diagram is not None and not problems and None not in diagram.process_ids:
             found.append(diagram)
     return found
 
@@ -172,7 +176,12 @@ def _expression_problems(checked: list[DiagramFile], peers: list[DiagramFile], l
                         extra_names=_names_in(library))
     rules = ExpressionRules(analysis, own, problems.append)
     for pid in sorted(own):
-        rules.process(pid, sites_of(elements[pid]))
+        try:
+            rules.process(pid, sites_of(elements[pid]))
+        except Exception as exc:  # noqa: BLE001 - a diagram bpmnrun cannot follow is reported, never raised
+            problems.append(Problem(graphs[pid].path, elements[pid].sourceline or 0, pid,
+                                    f"bpmnrun could not finish checking this process ({type(exc).__name__}: {exc}): "
+                                    f"correct the problems above, and report this one if it stays"))
     return problems
 
 
