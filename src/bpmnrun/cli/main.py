@@ -410,9 +410,9 @@ def _json_object(handle) -> dict:
 
 
 def _register_analysis_commands() -> None:
-    from . import compare, eventlog, simulate
+    from . import change_commands, compare, eventlog, simulate
 
-    for module in (compare, eventlog, simulate):
+    for module in (compare, eventlog, simulate, change_commands):
         module.register(cli)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..engine import migration
 from ..library.bundles import ProcessBundle, parse_sources
 from ..library.diff import ProcessDiff, diff_process, lane_names
+from ..library.validation import Checker
 from ..store.models import User
 from . import moves
 from .deploy import checked_bundles, latest_version, plan_upload
@@ -65,7 +66,10 @@ class ImpactReport:
 
 def impact_of_paths(rt: Runtime, paths: Iterable[str | Path], allow_scripts: bool = False) -> ImpactReport:
     """What `bpmnrun deploy PATHS` would change (DiagramInvalid when a diagram has an error)."""
-    return impact_of_bundles(rt, checked_bundles(paths, allow_scripts))
+    paths = list(paths)
+    report = impact_of_bundles(rt, checked_bundles(paths, allow_scripts))
+    warnings = Checker(allow_scripts=allow_scripts).report(paths).warnings  # the check deploy made, remembered
+    return ImpactReport(report.processes, report.unchanged, tuple(str(w) for w in warnings))
 
 
 def impact_of_upload(rt: Runtime, filename: str, content: bytes) -> ImpactReport:
