@@ -28,6 +28,14 @@ ACCEPTED = ('a quoted ISO 8601 duration like "P5D" or "PT3H", an ISO date-time l
             'weekly("Tuesday", "10:00"), duty_window(…)')
 SAMPLE_TIMES = [datetime.fromisoformat(f"{day}T{hour}").replace(tzinfo=LONDON)
                 for day, hour in zip(SAMPLE_DAYS, ("10:00", "11:00", "09:00", "08:00"))]
+ACCEPTED_DATES = ('an ISO date-time like "2025-06-02T09:00:00+01:00", or one of the functions working_days(5, …), '
+                  'start_of_day(…), add_days(…), weekly("Tuesday", "10:00"), duty_window(…)')
+# Where each kind of timer text goes, named in every message about a timer's result.
+ELSEWHERE = {
+    "timeDuration": f'; a date and time ({ACCEPTED_DATES}) goes in a timeDate, a cycle ("R3/PT1H") in a timeCycle',
+    "timeDate": '; a duration ("P5D") goes in a timeDuration, a cycle ("R3/PT1H") in a timeCycle',
+    "timeCycle": f'; a duration ("P5D") goes in a timeDuration, a date and time ({ACCEPTED_DATES}) in a timeDate',
+}
 MAX_COMBINATIONS = 32
 # Functions whose result depends on the moment the timer starts (those without an explicit start date too).
 CLOCK_FUNCTIONS = ("today", "now", "working_days", "weekly", "duty_window", "duty_window_end")
@@ -87,9 +95,9 @@ def _spiff_refuses(kind: str, result: Any, now: datetime) -> str | None:
             TimerEventDefinition.parse_iso_recurring_interval(result)
         elif not isinstance(TimerEventDefinition.parse_time_or_duration(result), datetime):
             return (f"timer {given}, which is a duration, not a date and time: put a duration in a "
-                    f"timeDuration, or give a date and time (e.g. working_days(5) or start_of_day(…))")
+                    f"timeDuration, or give {ACCEPTED_DATES}")
     except Exception:  # noqa: BLE001 - SpiffWorkflow raises plain exceptions for a bad timer text
-        return f"timer {given}, which {_what_is_wrong(kind, result)}"
+        return f"timer {given}, which {_what_is_wrong(kind, result)}{ELSEWHERE[kind]}"
     return None
 
 
@@ -100,7 +108,7 @@ def _what_is_wrong(kind: str, result: str) -> str:
         return f'is not an ISO 8601 duration{hint}: write a quoted duration like "P5D" (5 days) or "PT3H" (3 hours)'
     if kind == "timeCycle":
         return 'is not an ISO 8601 cycle: write one like "R3/PT1H" (3 times, an hour apart)'
-    return f"is not a date and time: a timeDate must give {ACCEPTED}"
+    return f"is not a date and time: a timeDate must give {ACCEPTED_DATES}"
 
 
 def _with_when(failure: str, when: str) -> str:

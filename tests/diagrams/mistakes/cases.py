@@ -167,7 +167,7 @@ mistake("table_label_in_condition.bpmn",
         consent_process("table_label_in_condition", 'family_consent == "Yes"', default=False))
 
 mistake("table_timer_working_days_duration.bpmn", 'a timer timeDuration of "P5WD" (there is no working-day duration)',
-        ['table_timer_working_days_duration.bpmn: TimerDef_Timer_late: timer timeDuration gives "P5WD", which is not an ISO 8601 duration (working days are not a duration: use a timeDate with working_days(5, …)): write a quoted duration like "P5D" (5 days) or "PT3H" (3 hours)'],
+        ['table_timer_working_days_duration.bpmn: TimerDef_Timer_late: timer timeDuration gives "P5WD", which is not an ISO 8601 duration (working days are not a duration: use a timeDate with working_days(5, …)): write a quoted duration like "P5D" (5 days) or "PT3H" (3 hours); a date and time (an ISO date-time like "2025-06-02T09:00:00+01:00", or one of the functions working_days(5, …), start_of_day(…), add_days(…), weekly("Tuesday", "10:00"), duty_window(…)) goes in a timeDate, a cycle ("R3/PT1H") in a timeCycle'],
         timer_process("table_timer_working_days_duration", "timeDuration", '"P5WD"'))
 
 mistake("table_timer_unquoted.bpmn", "an unquoted PT3H (a Camunda habit: here a timer is an expression)",
@@ -401,11 +401,11 @@ mistake("gateway_misses_a_combination.bpmn", "two answers tested together; one c
 # --- 1. timers -------------------------------------------------------------------------------------------------
 
 mistake("timer_date_gives_duration.bpmn", "a timeDate that gives a duration",
-        ['timer_date_gives_duration.bpmn: TimerDef_Timer_late: timer timeDate gives "P5D", which is a duration, not a date and time: put a duration in a timeDuration, or give a date and time (e.g. working_days(5) or start_of_day(…))'],
+        ['timer_date_gives_duration.bpmn: TimerDef_Timer_late: timer timeDate gives "P5D", which is a duration, not a date and time: put a duration in a timeDuration, or give an ISO date-time like "2025-06-02T09:00:00+01:00", or one of the functions working_days(5, …), start_of_day(…), add_days(…), weekly("Tuesday", "10:00"), duty_window(…)'],
         timer_process("timer_date_gives_duration", "timeDate", '"P5D"'))
 
 mistake("timer_cycle_not_iso.bpmn", "a timeCycle written in words",
-        ['timer_cycle_not_iso.bpmn: TimerDef_Timer_wait: timer timeCycle gives "every week", which is not an ISO 8601 cycle: write one like "R3/PT1H" (3 times, an hour apart)'],
+        ['timer_cycle_not_iso.bpmn: TimerDef_Timer_wait: timer timeCycle gives "every week", which is not an ISO 8601 cycle: write one like "R3/PT1H" (3 times, an hour apart); a duration ("P5D") goes in a timeDuration, a date and time (an ISO date-time like "2025-06-02T09:00:00+01:00", or one of the functions working_days(5, …), start_of_day(…), add_days(…), weekly("Tuesday", "10:00"), duty_window(…)) in a timeDate'],
         timer_process("timer_cycle_not_iso", "timeCycle", '"every week"', boundary=False))
 
 mistake("timer_reads_text_as_date.bpmn", "a time limit counted from a free-text field (not a date field)",
