@@ -168,3 +168,11 @@ def test_a_warning_does_not_stop_a_check_or_a_deploy(tmp_path, monkeypatch, rt):
     assert deployed.exit_code == 0, deployed.output
     assert deployed.stdout == "warned\tversion 1\tnew\n"
     assert ": warning: label of field 'note' reads like a modelling note" in deployed.stderr
+
+
+def test_a_changed_file_is_checked_again(tmp_path):
+    path = write(tmp_path, consent_process("changing", 'family_consent == "yes"'))
+    assert Checker().report([path]).problems == ()
+    path.write_text(path.read_text(encoding="utf-8").replace("family_consent == &quot;yes&quot;",
+                                                              "family_consent == &quot;Yes&quot;"), encoding="utf-8")
+    assert len(Checker().report([path]).errors) == 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,10 @@ from .problems import ERROR, WARNING, Problem
 from .sites import element_id, sites_of
 
 _schema: etree.XMLSchema | None = None
-_REPORTS: OrderedDict[tuple, "Report"] = OrderedDict()  # the last few reports, by content checked
+# The last few reports, by the content checked: `bpmnrun deploy` prints the check's warnings, then deploy()
+# checks the same files again, and that second check costs nothing.
+_REPORTS: OrderedDict[tuple, "Report"] = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
 
 
 def _xsd() -> etree.XMLSchema:
@@ -81,11 +85,16 @@ class Checker:
         folders = [Path(p) for p in library if Path(p).exists()]
         library_files = [p for p in find_diagrams(folders)]
         key = (self.allow_scripts, _fingerprint(targets), _fingerprint(library_files), tuple(map(str, folders)))
-        if key not in _REPORTS:
-            _REPORTS[key] = self._report(targets, library_files, folders)
+        with _REPORTS_LOCK:
+            known = _REPORTS.get(key)
+        if known is not None:
+            return known
+        report = self._report(targets, library_files, folders)
+        with _REPORTS_LOCK:
+            _REPORTS[key] = report
             while len(_REPORTS) > 8:
                 _REPORTS.popitem(last=False)
-        return _REPORTS[key]
+        return report
 
     def _report(self, targets: list[Path], library_files: list[Path], folders: list[Path]) -> Report:
         problems: list[Problem] = []
