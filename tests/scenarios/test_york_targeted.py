@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from bpmnrun.clock import LONDON
-from bpmnrun.service import deploy, instances, queries, tasks, timers
+from bpmnrun.service import deploy, instances, queries, recorded, tasks, timers
 from bpmnrun.service.errors import Forbidden, InvalidInput
-from tests.support import (LIBRARY, add_users, deploy_paths, finish, only_task, open_tasks, ready_sequence,
-                           smith_family, subject_ids)
+from tests.support import (LIBRARY, add_users, deploy_paths, finish, instance_data, only_task, open_tasks,
+                           ready_sequence, smith_family, subject_ids)
 
 Y2 = "york_step_down_single_assessment"
 Y3 = "york_step_down_cin_cp"
@@ -181,6 +181,11 @@ def assert_flagged_once_after(rt, clock, instance_id, task_name: str, deadline: 
     assert overdue_events(rt, instance_id)[before:] == [task_name]
 
 
+def shown_before(rt, task, actor="sam") -> dict[str, dict[str, str]]:
+    """What has been recorded so far, as the task page shows it: step name → {label: answer in words}."""
+    return {step.name: dict(step.answers) for step in recorded.recorded_so_far(rt, task.id, actor)}
+
+
 def child_ids(case) -> dict[str, str]:
     return {s.name.split()[0]: str(s.id) for s in case.subjects}
 
@@ -327,7 +332,12 @@ def test_y3_targeted_weekly_meeting_first_practitioner_attends_the_final_meeting
     finish(rt, iid, NOTIFY_TAC, "sam")
 
     # Y5, CiN/CP, targeted: Priya is the lead practitioner; the ending visit comes before the closure records.
-    assert only_task(rt, iid, LP_RELATIONSHIPS).process_id == Y5
+    relationships = only_task(rt, iid, LP_RELATIONSHIPS)
+    assert (relationships.process_id, relationships.form) == (Y5, [])
+    shown = shown_before(rt, relationships)
+    assert shown[DISCUSS]["Child and family support practitioner allocated"] == PRIYA
+    assert shown[FINAL_MEETING]["Hand over done at the meeting"] == "Yes"
+    assert shown[IDENTIFY_LP]["Support required"] == "Targeted Intervention Service"
     y5_cin_cp_targeted(rt, case, iid, "2025-06-20", "Johnny", "Josie", "Joy")
 
     assert outcome(rt, iid) == ("completed", E_TARGETED)
@@ -338,6 +348,10 @@ def test_y3_targeted_weekly_meeting_first_practitioner_attends_the_final_meeting
         (CLOSE_CASE, SOCIAL_WORKER), (SECTION_2_CIN, SOCIAL_WORKER), (PM_ALLOCATION, PRACTICE_MANAGERS)]
     assert ends(rt, iid) == [(E_TARGETED, Y5), (E_TARGETED, Y4), (E_TARGETED, Y3)]
     assert [t.subject_name for t in rows(rt, case, CLOSE_CASE)] == ["Johnny Smith", "Josie Smith", "Joy Smith"]
+    # The allocated practitioner is the lead practitioner in the case's data from now on.
+    data = instance_data(rt, iid)
+    assert (data["lead_practitioner"], data["cfs_practitioner"], data["support_type"], data["transfer_by"]) == (
+        PRIYA, PRIYA, "targeted_intervention", "2025-07-04")
     # Who did what is the audit's: the meeting's decision by wendy, the allocation confirmed by pam.
     by = {(e.name, e.actor) for e in queries.history(rt, instance_id=iid) if e.action == "task_completed"}
     assert {(DISCUSS, "wendy"), (FINAL_MEETING, "sam"), (PM_ALLOCATION, "pam")} <= by
@@ -428,6 +442,9 @@ def test_y3_targeted_not_agreed_partner_led_holds_the_final_meeting_then_closes_
     assert outcome(rt, iid) == ("completed", E_PARTNER_LED_EH)
     assert ends(rt, iid) == [(E_PARTNER_LED_EH, Y5), (E_PARTNER_LED_EH, Y4), (E_PARTNER_LED_EH, Y3)]
     assert not {NOTIFY_TAC, HANDOVER_VISIT, PM_ALLOCATION} & names_ever(rt, case)
+    data = instance_data(rt, iid)
+    assert (data["support_type"], data["lead_practitioner"]) == ("partner_led", HEALTH_VISITOR)
+    assert "cfs_practitioner" not in data
 
 
 # --- scenario 13: Y3 CiN with three children, partner-led -------------------------------------------------
@@ -469,6 +486,7 @@ def test_y3_cin_partner_led_ending_visit_then_a_closure_record_per_child(rt, clo
     ending = completed(rt, case, ENDING_VISIT)
     assert [e for e in queries.history(rt, instance_id=iid) if e.action == "task_ready" and e.name == CLOSE_CASE][0].at \
         >= ending.completed_at
+    assert completed(rt, case, SECTION_2_CIN).data["assign_to"] == "partner_led_eh"
     assert not {SIGNPOST, PM_ALLOCATION, REQUEST} & names_ever(rt, case)
 
 
@@ -583,6 +601,8 @@ def test_y2_targeted_weekly_meeting_after_easter_joint_handover_and_transfer_dat
     case = setup(rt)
     iid = y2_targeted(rt, clock, case)
     clock.set(local(2025, 4, 17, 11, 30))
+    shown = shown_before(rt, only_task(rt, iid, REQUEST))  # Y2.1's answers are shown with the request
+    assert shown[INFORMED_CONSENT]["Have the family given informed consent to early help support?"] == "Yes"
     y4_request(rt, iid)  # no consent, assessment or plan question: Y2.1 recorded them
 
     # The next weekly transfer meeting is Tuesday 22 April 10:00: Good Friday and Easter Monday pass by.
@@ -602,6 +622,8 @@ def test_y2_targeted_weekly_meeting_after_easter_joint_handover_and_transfer_dat
     finish(rt, iid, NOTIFY_TAC, "sam")
 
     # Y5, Single Assessment, targeted: the ending visit first; the signpost is due by the time frame for transfer.
+    relationships = only_task(rt, iid, LP_RELATIONSHIPS)
+    assert shown_before(rt, relationships)[DISCUSS]["Child and family support practitioner allocated"] == PRIYA
     finish(rt, iid, LP_RELATIONSHIPS, "sam")
     y5_ending_visit(rt, case, iid, "2025-05-06", "Josie", "Joy")
     assert_flagged_once_after(rt, clock, iid, SIGNPOST, end_of(2025, 5, 9))
@@ -622,6 +644,8 @@ def test_y2_targeted_weekly_meeting_after_easter_joint_handover_and_transfer_dat
     assert ends(rt, iid) == [(JOINT_HANDOVER_OVERDUE, Y4), (SIGNPOST_OVERDUE, Y5), (E_TARGETED, Y5),
                              (E_TARGETED, Y4), (E_TARGETED, Y2)]
     assert overdue_events(rt, iid) == [JOINT_HANDOVER, SIGNPOST]
+    data = instance_data(rt, iid)  # the allocated practitioner is the lead practitioner from now on
+    assert (data["lead_practitioner"], data["support_type"]) == (PRIYA, "targeted_intervention")
 
 
 def test_y2_targeted_weekly_meeting_after_the_deadline_creates_the_joint_handover_overdue(rt, clock):
@@ -677,6 +701,7 @@ def test_y2_targeted_not_appropriate_partner_led_with_the_familys_preferred_lead
 
     assert outcome(rt, iid) == ("completed", E_PARTNER_LED_EHA)
     assert ends(rt, iid) == [(E_PARTNER_LED_EHA, Y5), (E_PARTNER_LED_EHA, Y4), (E_PARTNER_LED_EHA, Y2)]
+    assert instance_data(rt, iid)["support_type"] == "partner_led"
     assert not {JOINT_HANDOVER, NOTIFY_TAC, PM_ALLOCATION} & names_ever(rt, case)
 
 
