@@ -167,3 +167,16 @@ def test_a_gateway_on_the_children_ticked_is_judged(tmp_path):
     assert problem.startswith('Gw_consent: no flow out of this gateway is taken when accepted is ticked for 1 of 4 '
                               'children and family_consent is "yes"; or when accepted is ticked for 1 of 4 children '
                               'and family_consent is "yes"; or when')  # required: never nothing ticked
+
+
+def test_a_text_field_whose_pattern_lists_its_answers_is_checked_as_a_choice(tmp_path):
+    route = field("start_route", "How does this work start?", constraints=(("pattern", "partner_led|targeted"),))
+    typo = consent_process("routes", 'start_route == "partner_lead"', more_fields=(route,))
+    assert _check(write(tmp_path, typo)) == [
+        "Flow_yes: condition compares start_route with \"partner_lead\", which its pattern never accepts (the answers "
+        "are 'partner_led', 'targeted'): did you mean \"partner_led\"?"]
+    uncovered = consent_process("routes_gw", 'start_route == "partner_led"', default=False, more_fields=(route,))
+    uncovered.flows[-2] = Flow("Flow_no", "Gw_consent", "End_no", 'start_route == "targeted" and family_consent == "no"')
+    assert _check(write(tmp_path, uncovered)) == [
+        'Gw_consent: no flow out of this gateway is taken when family_consent is "yes" and start_route is "targeted": '
+        "the case would stop here for good. Add a flow for it, or make one flow the gateway's default"]

@@ -83,6 +83,8 @@ def _misuse(label: str, name: str, use: str, literals: list[str], fields: list[F
             return f"{label} calls children({name}, \"{literals[0]}\"), but {name} is a children picker: write children({name})"
         return _option_problem(f"{label} calls children({name}, …) with", name, literals, fields) \
             if kind == "per_child" else None
+    if kind == "choice" and use in ("==", "== one of"):
+        return _choice_problem(label, name, literals, fields)
     if kind == "boolean" and use == "==":
         return (f"{label} compares {name} with \"{literals[0]}\", but {name} is a yes/no tick box (True or False): "
                 f"write {name} == True, or just {name}")
@@ -110,7 +112,7 @@ def _kind(f: FormField) -> str:
         return "boolean"
     if f.type == "enum":
         return "multiple" if f.multiple else "single"
-    return f.type
+    return "choice" if f.pattern_choices else f.type
 
 
 def _how(name: str, kind: str, option: str) -> str:
@@ -137,6 +139,17 @@ def _option_problem(said: str, name: str, literals: list[str], fields: list[Form
                     f"write \"{right}\"")
         close = difflib.get_close_matches(literal, ids, n=1, cutoff=0.6)
         return message + (f": did you mean \"{close[0]}\"?" if close else ": the answer stored is an option's id")
+    return None
+
+
+def _choice_problem(label: str, name: str, literals: list[str], fields: list[FormField]) -> str | None:
+    """A text field whose pattern lists its answers (`a|b|c`): a literal it never accepts is never equal."""
+    choices = list(dict.fromkeys(c for f in fields for c in f.pattern_choices))
+    for literal in literals:
+        if literal not in choices:
+            close = difflib.get_close_matches(literal, choices, n=1, cutoff=0.6)
+            return (f"{label} compares {name} with \"{literal}\", which its pattern never accepts (the answers are "
+                    f"{', '.join(repr(c) for c in choices)})" + (f": did you mean \"{close[0]}\"?" if close else ""))
     return None
 
 

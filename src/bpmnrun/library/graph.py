@@ -65,6 +65,14 @@ class FormField:
         return (self.prop("row_of") or "").strip() or None
 
     @property
+    def pattern_choices(self) -> tuple[str, ...]:
+        """The answers of a text field whose pattern is a plain list (`a|b|c`): an enum written as text."""
+        pattern = (self.constraint("pattern") or "").strip()
+        if self.type != "string" or not re.fullmatch(r"[\w\- ]+(\|[\w\- ]+)+", pattern):
+            return ()
+        return tuple(pattern.split("|"))
+
+    @property
     def fixed_options(self) -> bool:
         """An enum whose options are the diagram's own (not children or people filled in at run time)."""
         return self.type == "enum" and not (self.picks_children or self.picks_person)

@@ -34,6 +34,8 @@ def _one(f: FormField) -> list[Any]:
             return ["sam"]
         options = list(f.options)
         return [[o] for o in options] + ([options] if len(options) > 1 else []) if f.multiple else options
+    if f.pattern_choices:
+        return list(f.pattern_choices)
     return {"date": list(SAMPLE_DAYS), "long": [0, 5], "boolean": [True, False]}.get(f.type, ["some text"])
 
 
@@ -69,6 +71,8 @@ def _every(f: FormField) -> list[Any] | None:
         if not f.multiple:
             return list(CHILD_IDS)
         return [list(chosen) for chosen in _subsets(CHILD_IDS) if len(chosen) >= at_least]
+    if f.pattern_choices and not f.per_child:
+        return list(f.pattern_choices)
     if f.type != "enum" or not f.fixed_options or not f.options:
         return None
     options = [o for o in f.options if o != f.constraint("refuse")] if not f.per_child else list(f.options)
