@@ -3,7 +3,6 @@ and cases stuck at each of version 1's two bugs."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from bpmnrun.service import incidents, instances, tasks, timers

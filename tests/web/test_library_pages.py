@@ -21,6 +21,14 @@ def upload(client, filename: str, content: bytes, **kwargs):
                        content_type="multipart/form-data", **kwargs)
 
 
+def upload_and_confirm(client, filename: str, content: bytes):
+    """Upload, see the impact preview, then deploy the previewed file with the confirming click."""
+    preview = upload(client, filename, content)
+    assert preview.status_code == 200 and "Check what deploying it changes" in text_of(preview), text_of(preview)
+    sha256 = re.search(r'name="sha256" value="([0-9a-f]{64})"', preview.get_data(as_text=True)).group(1)
+    return client.post("/processes/upload/confirm", {"sha256": sha256})
+
+
 def text_of(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
@@ -111,7 +119,7 @@ def test_a_changed_diagram_is_a_new_version_and_running_cases_stay_on_theirs(bro
     before = instances.start_work(rt, L1, library.id, "sam", subject_ids(library, "Josie"))
     changed = L1_FILE.read_bytes().replace(b"<bpmn:documentation>", b"<bpmn:documentation>Reviewed. ", 1)
 
-    response = upload(browser().sign_in("owner"), f"{L1}.bpmn", changed)
+    response = upload_and_confirm(browser().sign_in("owner"), f"{L1}.bpmn", changed)
     assert response.status_code == 200
     assert f"Process {L1} version 2 deployed" in text_of(response)
     assert "running stay on the version they started with" in text_of(response)
@@ -137,7 +145,7 @@ def test_the_same_content_again_is_unchanged(browser, library, rt):
 def test_a_changed_sub_process_gives_its_callers_new_versions(browser, library, rt):
     path = LIBRARY / "shared" / f"{CLOSURE}.bpmn"
     changed = path.read_bytes().replace(b"<bpmn:documentation>", b"<bpmn:documentation>Reviewed. ", 1)
-    response = upload(browser().sign_in("owner"), path.name, changed)
+    response = upload_and_confirm(browser().sign_in("owner"), path.name, changed)
     assert response.status_code == 200
     callers = {p.process_id for p in library_views.list_processes(rt)
                if CLOSURE in library_views.process_detail(rt, p.process_id).summary.calls}

@@ -9,8 +9,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..service.errors import Conflict, InvalidInput, ServiceError
+from ..service.incidents import NeedsAttention
 
 log = logging.getLogger(__name__)
+NEEDS_ATTENTION = "This case needs attention"
 
 TITLES = {
     400: "There is a problem with the request", 401: "Sign in to continue", 403: "You cannot see this page",
@@ -21,6 +23,7 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(NeedsAttention, _needs_attention)
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -41,6 +44,15 @@ def _service_error(exc: ServiceError):
         extra.update(completed_by=exc.completed_by,
                      completed_at=exc.completed_at.isoformat() if exc.completed_at else None)
     return respond(exc.status, str(exc), **extra)
+
+
+def _needs_attention(exc: NeedsAttention):
+    """The diagram failed under the caseworker's step: the case waits for a process owner (an incident), and the
+    caseworker is told so plainly — a 409, never a 500, and nothing about expressions or stack frames."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": NEEDS_ATTENTION, "message": str(exc), "incident": exc.incident_id}), 409
+    return render_template("needs_attention.html", title=NEEDS_ATTENTION, message=str(exc),
+                           incident=exc.incident_id), 409
 
 
 def _csrf_error(exc: CSRFError):
