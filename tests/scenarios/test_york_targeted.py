@@ -214,6 +214,27 @@ def final_meeting(rt, iid, **values):
 # Y4 ------------------------------------------------------------------------------------------------------
 
 
+def start_y4_on_its_own(rt, case, children, refused: dict, errors: dict, answers: dict) -> int:
+    """A top-level start asks what a caller would pass. The diagram asks it on the start form once the engine reads
+    option lists on a start event; until then in a first task, on the top-level path only."""
+    if instances.start_form(rt, Y4).fields:
+        with pytest.raises(InvalidInput) as caught:
+            start(rt, Y4, case, *children, **refused)
+        assert caught.value.errors == errors
+        return start(rt, Y4, case, *children, **answers)
+    iid = start(rt, Y4, case, *children)
+    top = only_task(rt, iid, TOP_LEVEL_REQUEST)
+    assert (top.lane, field_ids(top)[0]) == (SOCIAL_WORKER, "origin")
+    assert invalid(rt, top, "sam", refused) == errors
+    finish(rt, iid, TOP_LEVEL_REQUEST, "sam", **answers)
+    return iid
+
+
+def top_level_steps(rt) -> list[tuple[str, str]]:
+    return [] if instances.start_form(rt, Y4).fields else [(TOP_LEVEL_REQUEST, SOCIAL_WORKER)]
+
+
+
 def y4_request(rt, iid):
     request = only_task(rt, iid, REQUEST)
     assert (request.lane, request.process_id) == (SOCIAL_WORKER, Y4)
@@ -560,14 +581,14 @@ def test_y3_meeting_identifies_targeted_support_hand_over_visit_over_christmas(r
 def test_y4_on_its_own_hand_over_done_at_the_step_down_meeting_goes_straight_to_the_notification(rt, clock):
     case = setup(rt)
     clock.set(local(2025, 12, 19, 14, 0))
-    iid = start(rt, Y4, case, "Josie", "Joy")
-    top = only_task(rt, iid, TOP_LEVEL_REQUEST)  # a top-level start asks what a caller would pass
-    assert invalid(rt, top, "sam", {"origin": "Child In Need (CiN) plan", "step_down_on": "2025-12-19",
-                                    "family_consent": "No", "identified_needs": NEEDS}) == {
-        "handover_done_at_meeting": "Hand over done at the step down meeting is required",
-        "family_consent": NO_CONSENT}
-    finish(rt, iid, TOP_LEVEL_REQUEST, "sam", origin="Child In Need (CiN) plan", step_down_on="2025-12-19",
-           handover_done_at_meeting="Yes", family_consent="Yes", identified_needs=NEEDS)
+    iid = start_y4_on_its_own(
+        rt, case, ("Josie", "Joy"),
+        refused={"origin": "Child In Need (CiN) plan", "step_down_on": "2025-12-19", "family_consent": "No",
+                 "identified_needs": NEEDS},
+        errors={"handover_done_at_meeting": "Hand over done at the step down meeting is required",
+                "family_consent": NO_CONSENT},
+        answers={"origin": "Child In Need (CiN) plan", "step_down_on": "2025-12-19", "handover_done_at_meeting": "Yes",
+                 "family_consent": "Yes", "identified_needs": NEEDS})
     y4_request(rt, iid)
     assert fire_at(rt, clock, local(2025, 12, 23, 10, 1)) == 1
     y4_allocate(rt, iid, "2026-01-16")
@@ -708,14 +729,15 @@ def test_y2_targeted_not_appropriate_partner_led_with_the_familys_preferred_lead
 def test_y4_on_its_own_from_a_single_assessment_asks_the_family_has_seen_it_and_agreed_the_plan(rt, clock):
     case = setup(rt)
     clock.set(local(2025, 4, 17, 9, 0))
-    iid = start(rt, Y4, case, "Josie")
-    top = only_task(rt, iid, TOP_LEVEL_REQUEST)
-    assert invalid(rt, top, "sam", {"origin": "Single Assessment", "family_consent": "Yes",
-                                    "identified_needs": NEEDS, "step_down_on": "2025-04-17"}) == {
-        "assessment_completed_on": "Date the Single Assessment was completed is required",
-        "step_down_on": "Leave this empty for a Single Assessment"}
-    finish(rt, iid, TOP_LEVEL_REQUEST, "sam", origin="Single Assessment", assessment_completed_on="2025-04-17",
-           family_consent="Yes", identified_needs=NEEDS, preferred_lead_practitioner=HEALTH_VISITOR)
+    iid = start_y4_on_its_own(
+        rt, case, ("Josie",),
+        refused={"origin": "Single Assessment", "family_consent": "Yes", "identified_needs": NEEDS,
+                 "step_down_on": "2025-04-17"},
+        errors={"assessment_completed_on": "Date the Single Assessment was completed is required",
+                "step_down_on": "Leave this empty for a Single Assessment"},
+        answers={"origin": "Single Assessment", "assessment_completed_on": "2025-04-17", "family_consent": "Yes",
+                 "identified_needs": NEEDS, "preferred_lead_practitioner": HEALTH_VISITOR})
+    assert "family_seen_assessment" not in instance_data(rt, iid)  # nor asked at the start: Y4.3 asks it
     y4_request(rt, iid)
     assert fire_at(rt, clock, local(2025, 4, 22, 10, 1)) == 1
     y4_allocate(rt, iid, "2025-05-09")
@@ -726,9 +748,8 @@ def test_y4_on_its_own_from_a_single_assessment_asks_the_family_has_seen_it_and_
         "plan_agreed": "A proposed plan must be agreed before the joint handover meeting."}
     finish(rt, iid, SHARE_ASSESSMENT, "sam", family_seen_assessment="Yes", plan_agreed="Yes")
     assert only_task(rt, iid, JOINT_HANDOVER).due_at == end_of(2025, 4, 28)
-    assert ready_sequence(rt, iid) == [(TOP_LEVEL_REQUEST, SOCIAL_WORKER), (REQUEST, SOCIAL_WORKER),
-                                       (DISCUSS, TRANSFER_MEETING), (SHARE_ASSESSMENT, SOCIAL_WORKER),
-                                       (JOINT_HANDOVER, SOCIAL_WORKER)]
+    assert ready_sequence(rt, iid) == [*top_level_steps(rt), (REQUEST, SOCIAL_WORKER), (DISCUSS, TRANSFER_MEETING),
+                                       (SHARE_ASSESSMENT, SOCIAL_WORKER), (JOINT_HANDOVER, SOCIAL_WORKER)]
 
 
 def monday_copy(tmp_path) -> Path:
