@@ -118,3 +118,11 @@ def test_a_case_at_a_removed_step_is_refused_unless_mapped(bpmnrun, stuck):
     bpmnrun("user", "add", "sue", "--team", "Senior Manager")
     [task] = json.loads(bpmnrun("tasks", "--as", "sue", "--json").stdout)
     assert (task["name"], task["lane"]) == ("Agree the plan", "Senior Manager")
+
+
+def test_impact_of_a_broken_diagram_prints_its_problems_and_exits_1(bpmnrun, tmp_path):
+    broken = tmp_path / "test_change.bpmn"
+    broken.write_text(V1.read_text().replace('targetRef="Gw"', 'targetRef="Nowhere"'), encoding="utf-8")
+    result = bpmnrun("impact", str(broken), ok=False)
+    assert result.exit_code == 1
+    assert "Nowhere" in result.stderr and "nothing would be deployed" in result.stderr

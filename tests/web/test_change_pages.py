@@ -161,11 +161,12 @@ def test_the_move_page_maps_a_step_the_new_version_lacks(rt, browser, clock, lib
     owner = browser().sign_in("owner")
     preview = text_of(owner.get(f"/processes/{PROCESS}/move?to=2"))
     assert "0 of 1 can move to version 2" in preview
-    assert 'name="map-Plan"' in preview and "In its place in version 2: Agree" in preview
+    assert 'name="map-Plan"' in preview and "In its place in version 2: Agree the plan (Agree)" in preview
     assert "Move 1 case" not in preview
 
     mapped = text_of(owner.get(f"/processes/{PROCESS}/move?to=2&map-Plan=Agree"))
     assert "1 of 1 can move to version 2" in mapped and "Move 1 case to version 2" in mapped
+    assert "move to: <code class=\"bpmnrun-code\">Plan</code> → Agree the plan" in mapped
     bad = owner.get(f"/processes/{PROCESS}/move?to=2&map-Plan=Nowhere")
     assert bad.status_code == 422 and "version 2 has no element &#39;Nowhere&#39;" in text_of(bad)
     assert owner.get(f"/processes/{PROCESS}/move?to=x").status_code == 400

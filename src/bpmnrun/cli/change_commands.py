@@ -20,9 +20,10 @@ def print_impact(runtime: Runtime, paths: list[str], as_json: bool = False, allo
     """Print what deploying `paths` would change; returns the exit status (1 when a diagram has an error)."""
     try:
         report = impact.impact_of_paths(runtime, paths or [DEFAULT_LIBRARY], allow_scripts)
-    except DiagramInvalid as exc:
+    except DiagramInvalid as exc:  # as `bpmnrun deploy` says it: the problems on stderr, nothing deployed
         for problem in exc.problems:
-            click.echo(str(problem))
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} error(s): nothing would be deployed", err=True)
         return 1
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, default=str, ensure_ascii=False))

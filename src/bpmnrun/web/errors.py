@@ -51,7 +51,9 @@ def _needs_attention(exc: NeedsAttention):
     caseworker is told so plainly — a 409, never a 500, and nothing about expressions or stack frames."""
     if request.path.startswith("/api/"):
         return jsonify({"error": NEEDS_ATTENTION, "message": str(exc), "incident": exc.incident_id}), 409
-    return render_template("needs_attention.html", title=NEEDS_ATTENTION, message=str(exc),
+    # The page's heading already says it needs attention: the message goes on from there.
+    message = str(exc).removeprefix(NEEDS_ATTENTION + ": ")
+    return render_template("needs_attention.html", title=NEEDS_ATTENTION, message=message[:1].upper() + message[1:],
                            incident=exc.incident_id), 409
 
 
