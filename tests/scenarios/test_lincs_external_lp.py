@@ -12,6 +12,7 @@ import pytest
 from bpmnrun.service import instances, queries, tasks
 from bpmnrun.service.errors import Forbidden, InvalidInput
 from bpmnrun.service.recorded import recorded_so_far
+from bpmnrun.store.models import Case
 from tests.support import (LIBRARY, actions, add_users, deploy_paths, finish, instance_data, only_task, open_tasks,
                            ready_sequence, smith_family, subject_ids)
 
@@ -125,6 +126,12 @@ def task_names(rt, instance_id) -> list[str]:
     return [name for name, _ in ready_sequence(rt, instance_id)]
 
 
+def case_status(rt, case) -> str | None:
+    """The Case Status the case keeps between pieces of work (the last one its work recorded)."""
+    with rt.reading() as session:
+        return session.get(Case, case.id).case_status
+
+
 # --- L4: step out with no Early Help involvement, up to L5's first steps ----------------------------------------
 
 def send_notification(rt, case, *children, workstep="SC Child and Family Progress Meeting") -> int:
@@ -218,6 +225,7 @@ def test_l4_assessment_already_completed_goes_straight_to_monitoring(rt):
     record_meeting(rt, instance_id, "2025-07-03", "EH TAC minutes 25/07/03", "tac_monitoring_ended")
 
     assert_ended(rt, instance_id, L4_E1)
+    assert case_status(rt, case) == "tac_external_lp"
     assert ASSESSMENT not in task_names(rt, instance_id) and AUTHORISE not in task_names(rt, instance_id)
     assert ends(rt, instance_id) == [(S_CLOSE, "Social Care case closed"), (S_TACMON, TACMON_E1), (L5, L5_E1),
                                      (L4, L4_E1)]
@@ -275,6 +283,7 @@ def test_l4_no_further_action_shows_the_managers_comments(rt):
     assert queries.get_instance(rt, instance_id).status == "running"  # the closure is still the Social Worker's
     finish(rt, instance_id, CLOSURE, "sam")
     assert_ended(rt, instance_id, L4_E3)
+    assert case_status(rt, case) == "no_further_action"
     assert (L5, L5_E3) in ends(rt, instance_id)
     assert ASSESSMENT not in task_names(rt, instance_id) and AUTHORISE not in task_names(rt, instance_id)
 
@@ -299,6 +308,7 @@ def test_l4_tac_plan_with_an_internal_lead_professional(rt):
     finish(rt, instance_id, PLAN_AND_REVIEW, "ella")
 
     assert_ended(rt, instance_id, L4_E4)
+    assert case_status(rt, case) == "tac_internal_lp"  # set by the outcomes once the assessment was authorised
     assert ends(rt, instance_id)[-2:] == [(L5, L5_E4), (L4, L4_E4)]
     assert MONITORING not in task_names(rt, instance_id) and NOT_SET_UP not in task_names(rt, instance_id)
 
@@ -322,11 +332,11 @@ def start_l5(rt, case, *children) -> int:
 def test_l5_cannot_start_for_another_service(rt):
     case = setup(rt)
     with pytest.raises(InvalidInput) as caught:
-        start(rt, case, L5, "tara", "Josie", service="Homeless Support")
-    assert caught.value.errors == {"service": "This workflow is for the service TAC Monitoring (External LP)"}
-    with pytest.raises(InvalidInput) as caught:
-        start(rt, case, L5, "tara", "Josie", service_requested="homeless_support")
-    assert set(caught.value.errors) == {"service_requested"}
+        start(rt, case, L5, "tara", "Josie", service_requested="Homeless Support")
+    assert caught.value.errors == {"service_requested": "This workflow is for the service TAC Monitoring (External LP)"}
+    start_form = {f.id: f for f in instances.start_form(rt, L5).fields}
+    assert start_form["service_requested"].readonly and start_form["service_requested"].default == \
+        "tac_monitoring_external_lp"
     with pytest.raises(InvalidInput):
         start(rt, case, L5, "tara", "Josie", step_down_from_sc="yes_step_down_to_external_lp_tac_monitoring")
     assert queries.case_tasks(rt, case.id) == []
@@ -399,6 +409,7 @@ def test_l5_chasing_upload_per_child_outcomes_and_consultant_support(rt, clock):
     record_meeting(rt, instance_id, "2025-07-03", "EH TAC minutes 25/07/03", "tac_monitoring_ended", actor="tom")
 
     assert_ended(rt, instance_id, L5_E1)
+    assert case_status(rt, case) == "tac_external_lp"  # a child is monitored with the External LP
     [recorded] = completed_data(rt, instance_id, ALLOCATION)
     assert recorded["record_of_contacts"] == [
         {"contact_date": "2025-06-02", "persons_contacted": "Priya Shah",
@@ -519,9 +530,33 @@ def test_l8_offers_the_early_help_managers_triggers_and_the_recorded_case_status
                      decision_trigger="external_lp_requesting_early_help_support")
     assert set(errors) == {"case_status_prior", "decision_trigger", "significant_information",
                            "case_status_changed", "authoriser"}
-    # Another case with no recorded Case Status: nothing defaults in.
-    blank = start(rt, case, L8, "mo", "Johnny")
-    assert tasks.form_values(rt, only_task(rt, blank, DECISION).id, "mo").get("case_status_prior") in (None, "")
+
+
+
+def test_l8_case_status_prior_is_the_one_the_case_recorded(rt):
+    """Nothing recorded yet: Case Status (prior to decision) is blank and the set-up trigger records one; the
+    next decision on the case starts with it, and its own change becomes the case's once authorised."""
+    case = setup(rt)
+    first = start(rt, case, L8, "mo", "Josie", "Joy")
+    assert tasks.form_values(rt, only_task(rt, first, DECISION).id, "mo").get("case_status_prior") is None
+    finish(rt, first, DECISION, "mo", decision_trigger="Add Case Status (Set up only)",
+           significant_information="Case Status set up", case_status_changed="Yes, please detail below",
+           case_status_new="TAC (External LP)", authoriser="mo")
+    assert case_status(rt, case) is None  # not before it is authorised
+    finish(rt, first, AUTHORISE, "mo")
+    assert_ended(rt, first, "Decision recorded")
+    assert case_status(rt, case) == "tac_external_lp"
+
+    second = start(rt, case, L8, "max", "Josie")
+    decision = only_task(rt, second, DECISION)
+    assert tasks.form_values(rt, decision.id, "max")["case_status_prior"] == "tac_external_lp"
+    finish(rt, second, DECISION, "max", decision_trigger="Escalation to Social Care - amend case status",
+           significant_information="New safeguarding concerns", case_status_changed="Yes, please detail below",
+           case_status_new="Open to Social Care (Early Help Support)", authoriser="max")
+    finish(rt, second, AUTHORISE, "max")
+    [recorded] = completed_data(rt, second, DECISION)
+    assert recorded["case_status_prior"] == "tac_external_lp"
+    assert case_status(rt, case) == "open_to_social_care_early_help_support"
 
 
 @pytest.mark.parametrize("trigger, values, end", [
@@ -573,6 +608,7 @@ def test_l8_step_down_to_internal_lp_allocates_tac_plan_and_review(rt):
     finish(rt, instance_id, PLAN_AND_REVIEW, "ella")
     assert_ended(rt, instance_id, "TAC (Internal LP) – EH TAC Plan and Review allocated")
     assert instance_data(rt, instance_id)["case_status_new"] == "tac_internal_lp"
+    assert case_status(rt, case) == "tac_internal_lp"
 
 
 def test_l8_step_down_to_external_lp_goes_to_tac_admin_monitoring(rt):
@@ -589,6 +625,7 @@ def test_l8_step_down_to_external_lp_goes_to_tac_admin_monitoring(rt):
     assert (monitoring.process_id, monitoring.children) == (S_TACMON, ("Josie Smith",))
     record_meeting(rt, instance_id, "2025-07-03", "EH TAC minutes 25/07/03", "tac_monitoring_ended")
     assert_ended(rt, instance_id, "TAC (External LP) – TAC Monitoring ended")
+    assert case_status(rt, case) == "tac_external_lp"
     assert ends(rt, instance_id) == [(S_AUTH, "Authorised"), (S_TACMON, TACMON_E1),
                                      (L8, "TAC (External LP) – TAC Monitoring ended")]
 
@@ -633,5 +670,6 @@ def test_l8_step_down_to_external_lp_then_other_information_and_a_change_of_lead
 
     e9 = "TAC (External LP) – TAC passed to an Internal Lead Professional"
     assert_ended(rt, instance_id, e9)
+    assert case_status(rt, case) == "tac_internal_lp"
     assert [(p, e) for p, e in ends(rt, instance_id) if p in (S_TACMON, L8)] == [(S_TACMON, TACMON_E2), (L8, e9)]
     assert [p for p, _ in ends(rt, instance_id)].count(S_AUTH) == 2
