@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine import engine, failures, migration
 from ..engine.engine import EngineError
-from ..engine.waiting import WaitPoint
+from ..engine.waiting import WaitPoint, waiting
 from ..store.models import Case, Instance, ProcessVersion
 from . import incidents, workflows
 from .deploy import parsed_spec
@@ -146,7 +146,7 @@ def move_case(rt: Runtime, instance_id: int, target: Target, actor: str) -> Case
                 return None
             before = _view(session, instance)
             workflow = workflows.load(rt, session, instance)
-            waits = migration.check(workflow, target.diff).waits
+            waits = waiting(workflow)  # where it waited before the move, for the report
             snapshot = migration.migrate(workflow, target.diff)
             _record_move(rt, session, instance, snapshot, target, actor, before)
         workflows.remember(rt, instance, workflow)
