@@ -60,15 +60,21 @@ def parse_hhmm(value: str) -> time:
 
 
 def next_weekly(after: datetime, weekday: str, at: str) -> datetime:
-    """The first `weekday` at `at` (local time) strictly after `after`."""
+    """The next weekly meeting on `weekday` at `at` (local time) strictly after `after`. A meeting whose day is a
+    bank holiday is held on the next working day, at the same time (Easter Monday's meeting on Tuesday)."""
     local = after.astimezone(LONDON)
     target, when = weekday_number(weekday), parse_hhmm(at)
-    for offset in range(8):
+    held = []
+    for offset in range(-14, 15):  # a meeting moved past holidays may still be ahead of `after`
         day = local.date() + timedelta(days=offset)
-        candidate = datetime.combine(day, when, LONDON)
-        if day.weekday() == target and candidate > local:
-            return candidate
-    raise AssertionError("unreachable: a weekday recurs within 8 days")
+        if day.weekday() != target:
+            continue
+        while not is_working_day(day):
+            day += timedelta(days=1)
+        moment = datetime.combine(day, when, LONDON)
+        if moment > local:
+            held.append(moment)
+    return min(held)
 
 
 def duty_window(after: datetime, weekdays: Iterable[str], start: str, end: str) -> tuple[datetime, datetime]:

@@ -551,12 +551,9 @@ def test_l7_started_on_its_own(rt):
     assert_ended(rt, instance_id, "Request declined – NFA (TAC Monitoring continues)")
 
 
-# --- engine limits, shown so a fix is noticed (SpiffWorkflow's parallel join keeps the last branch's copy) ----------
+# --- joins keep what each branch changed, whichever branch finishes last ------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="engine: a parallel join takes the last-arriving branch's older copy of a "
-                                       "value the other branch changed (L3's Case Status when the Social Worker "
-                                       "closes after monitoring ended)")
-def test_engine_join_keeps_case_status_when_the_social_worker_closes_last(rt):
+def test_the_join_keeps_case_status_when_the_social_worker_closes_last(rt):
     case = setup(rt)
     instance_id = l3_to_monitoring(rt, case)
     finish(rt, instance_id, MONITORING, "tara", monitoring_next_action="change_of_lead_professional")
@@ -569,10 +566,7 @@ def test_engine_join_keeps_case_status_when_the_social_worker_closes_last(rt):
     assert instance_data(rt, instance_id)["case_status"] == TAC_INTERNAL
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a second request in one monitoring sees the first's screening "
-                                       "outcome in the authorisation branch, which the join lets win when the "
-                                       "authorisation is done last")
-def test_engine_join_second_request_declined_after_an_accepted_one(rt):
+def test_a_second_request_declined_after_an_accepted_one_ends_declined(rt):
     case = setup(rt)
     instance_id = request_support(rt, case)
     finish(rt, instance_id, SCREEN, "fred", screening_decision="Parenting support", screening_outcome="Progress to Early Help / F4M",

@@ -777,9 +777,6 @@ def test_y2_targeted_weekly_meeting_configured_for_mondays(rt, clock, tmp_path):
     assert_meeting_at(rt, clock, iid, local(2025, 5, 12, 10, 0), not_before=(local(2025, 5, 9, 10, 0),))
 
 
-@pytest.mark.xfail(strict=True, reason="weekly() gives the next such weekday even when it is a bank holiday; the "
-                                       "catalogue moves the meeting to the next working day (engine change asked "
-                                       "for: src/bpmnrun/expressions/time_functions.py)")
 def test_y2_targeted_weekly_meeting_on_easter_monday_is_held_on_tuesday(rt, clock, tmp_path):
     case = setup(rt)
     deploy_monday_meeting(rt, tmp_path)

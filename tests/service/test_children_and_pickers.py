@@ -84,9 +84,12 @@ def test_per_child_answers_need_every_child_and_route_each_group(rt, family):
 
     callee = only_task(rt, instance, "Record for the children given")
     assert callee.children == ("Joy Smith",)  # camunda:in: only the children whose answer is Go
+    note = next(f for f in queries.get_task(rt, callee.id, "bob").form if f["id"] == "callee_note")
+    assert note["default"] == "a review"  # a default written ${reason}: prefilled from another value
     tasks.complete_task(rt, callee.id, "bob", {"callee_note": "joined the group"})
     data = instance_data(rt, instance)
     assert data["goers_note"] == "joined the group"  # camunda:out
+    assert data["note_length"] == len("joined the group")  # an output parameter, computed on completion
     assert [s["name"] for s in data["subjects"]] == ["Josie Smith", "Joy Smith"]  # the caller keeps its own
     assert queries.get_instance(rt, instance).end_event == "Done"
 

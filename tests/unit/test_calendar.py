@@ -84,7 +84,9 @@ def test_is_working_day(day, expected):
     (at(2025, 4, 22, 9, 59), "Tuesday", "10:00", "2025-04-22T10:00:00+01:00"),   # same day, earlier
     (at(2025, 4, 22, 10, 0), "Tuesday", "10:00", "2025-04-29T10:00:00+01:00"),   # strictly after now
     (at(2025, 10, 23, 9, 0), "tuesday", "10:00", "2025-10-28T10:00:00+00:00"),   # over the clocks going back
-    (at(2025, 12, 22, 9, 0), "Thursday", "14:30", "2025-12-25T14:30:00+00:00"),  # weekly ignores holidays
+    (at(2025, 12, 22, 9, 0), "Thursday", "14:30", "2025-12-29T14:30:00+00:00"),  # Christmas, Boxing Day: Monday
+    (at(2025, 4, 21, 11, 0), "Monday", "10:00", "2025-04-22T10:00:00+01:00"),    # Easter Monday's meeting, Tuesday
+    (at(2025, 4, 22, 10, 0), "Monday", "10:00", "2025-04-28T10:00:00+01:00"),    # once held, the next Monday
 ])
 def test_weekly(clock, weekday, hhmm, expected):
     with using_clock(clock):

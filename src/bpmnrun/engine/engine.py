@@ -301,7 +301,7 @@ def _children(task) -> list[dict]:
 
 
 def _form(task) -> Form:
-    return Form.from_spec(getattr(task.task_spec, "form", None)).for_children(_children(task))
+    return Form.from_spec(getattr(task.task_spec, "form", None)).for_children(_children(task)).with_defaults(task.data)
 
 
 def _ready_task(task) -> ReadyTask:

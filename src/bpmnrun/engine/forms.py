@@ -134,6 +134,14 @@ class Form:
             for f in self.fields
         ))
 
+    def with_defaults(self, data: Mapping[str, Any]) -> "Form":
+        """The form with each default written `${expression}` worked out over the case data (a field prefilled
+        from another value, e.g. the meeting date from the planned one); one that cannot be yet has none."""
+        if not any(_expression(f.default) for f in self.fields):
+            return self
+        return Form(tuple(replace(f, default=_default_over(f, data)) if _expression(f.default) else f
+                          for f in self.fields))
+
     def with_people(self, members: Callable[[tuple[str, ...]], list[tuple[str, str]]]) -> "Form":
         """The form with each person picker offering the members of its teams now: `members(teams)` gives
         (user name, display name) pairs."""
@@ -214,6 +222,21 @@ class Form:
         if errors:
             raise FormInvalid(errors)
         return {k: v for k, v in clean.items() if v is not None or k in submitted}
+
+
+def _expression(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text[2:-1].strip() if text.startswith("${") and text.endswith("}") else None
+
+
+def _default_over(f: Field, data: Mapping[str, Any]) -> str | None:
+    try:
+        value = evaluate(_expression(f.default), data)
+    except ExpressionError:
+        return None
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _field(spiff_field: Any) -> Field:

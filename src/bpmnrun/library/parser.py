@@ -11,14 +11,15 @@ reads the form always, puts those attributes in the task spec's `extensions` nex
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser, SubprocessParser
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CallActivityParser, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import EnumFormField, Form, FormField
 
-from .task_specs import BpmnrunCallActivity, BpmnrunUserTask, DataMapping, expression_of
+from .task_specs import (BpmnrunCallActivity, BpmnrunInclusiveGateway, BpmnrunParallelGateway, BpmnrunUserTask,
+                         DataMapping, expression_of)
 
 CAMUNDA_ATTRIBUTES = {
     "assignee": "assignee",
@@ -76,14 +77,18 @@ class BpmnrunUserTaskParser(UserTaskParser):
         return read_form(self)
 
     def create_task(self):
-        inputs = {}
-        for param in self.xpath("./bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter"):
+        return self.spec_class(self.spec, self.bpmn_id, form=self.get_form(), local_inputs=self._parameters("input"),
+                               outputs_on_completion=self._parameters("output"), **self.bpmn_attributes)
+
+    def _parameters(self, kind: str) -> dict[str, str]:
+        found = {}
+        for param in self.xpath(f"./bpmn:extensionElements/camunda:inputOutput/camunda:{kind}Parameter"):
             expression = expression_of(param.text)
             if param.get("name") and expression is None:
                 self.raise_validation_exception(
-                    f"input parameter {param.get('name')!r} must be an expression written ${{…}}")
-            inputs[param.get("name")] = expression
-        return self.spec_class(self.spec, self.bpmn_id, form=self.get_form(), local_inputs=inputs, **self.bpmn_attributes)
+                    f"{kind} parameter {param.get('name')!r} must be an expression written ${{…}}")
+            found[param.get("name")] = expression
+        return found
 
 
 class BpmnrunCallActivityParser(CallActivityParser):
@@ -121,4 +126,6 @@ class BpmnrunParser(CamundaParser):
         full_tag("userTask"): (BpmnrunUserTaskParser, BpmnrunUserTask),
         full_tag("callActivity"): (BpmnrunCallActivityParser, BpmnrunCallActivity),
         full_tag("startEvent"): (BpmnrunStartEventParser, StartEvent),
+        full_tag("parallelGateway"): (GatewayParser, BpmnrunParallelGateway),
+        full_tag("inclusiveGateway"): (ConditionalGatewayParser, BpmnrunInclusiveGateway),
     }
