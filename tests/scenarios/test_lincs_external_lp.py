@@ -673,3 +673,52 @@ def test_l8_step_down_to_external_lp_then_other_information_and_a_change_of_lead
     assert case_status(rt, case) == "tac_internal_lp"
     assert [(p, e) for p, e in ends(rt, instance_id) if p in (S_TACMON, L8)] == [(S_TACMON, TACMON_E2), (L8, e9)]
     assert [p for p, _ in ends(rt, instance_id)].count(S_AUTH) == 2
+
+
+@pytest.mark.parametrize("route", ["no-further-action", "tac-plan"])
+def test_l4_closure_finished_last_keeps_what_tac_admin_recorded(rt, route):
+    """The case was open to Social Care with a Case Status recorded; the Social Worker finishes the closure only
+    after TAC Admin's side has ended: the join keeps TAC Admin's Case Status and the right end."""
+    case = setup(rt)
+    with rt.transaction() as session:
+        session.get(Case, case.id).case_status = "open_to_social_care_early_help_support"
+    instance_id = send_notification(rt, case, "Josie")
+    assert instance_data(rt, instance_id)["case_status"] == "open_to_social_care_early_help_support"
+    acknowledge_and_contact(rt, instance_id)
+    if route == "no-further-action":
+        finish(rt, instance_id, ALLOCATION, "tara", case_status="No Further Action",
+               manager_comments="The school will lead")
+        finish(rt, instance_id, NOT_SET_UP, "sam")
+        end, status = L4_E3, "no_further_action"
+    else:
+        allocate_for_upload(rt, instance_id, assessment_already_completed="No")
+        upload(rt, case, instance_id, Josie=PROCEED_PLAN)
+        finish(rt, instance_id, ALLOCATE_PLAN, "sue", lead_professional="ella")
+        finish(rt, instance_id, PLAN_AND_REVIEW, "ella")
+        end, status = L4_E4, "tac_internal_lp"
+    assert [t.name for t in open_tasks(rt, instance_id)] == [CLOSURE]
+    finish(rt, instance_id, CLOSURE, "sam")
+    assert_ended(rt, instance_id, end)
+    assert case_status(rt, case) == status
+
+
+def test_l5_monitoring_passed_to_an_internal_lead_professional_ends_with_a_tac_plan(rt):
+    """Josie is monitored and Joy goes to a TAC Plan; Josie's TAC then passes to an Internal Lead Professional
+    (through the change of Lead Professional) before Joy's branch finishes: E4, and the case is TAC (Internal LP)."""
+    case = setup(rt)
+    instance_id = start_l5(rt, case, "Josie", "Joy")
+    allocate_for_upload(rt, instance_id)
+    upload(rt, case, instance_id, Josie=PROCEED_MONITORING, Joy=PROCEED_PLAN)
+    assert case_status(rt, case) == "tac_external_lp"
+    record_meeting(rt, instance_id, "2025-07-03", "EH TAC minutes 25/07/03", "change_of_lead_professional")
+    finish(rt, instance_id, DECISION, "tara", significant_information="The school nurse hands the TAC to Early Help",
+           authoriser="sue")
+    finish(rt, instance_id, AUTHORISE, "sue", next_action_subjects=ids(case, "Josie"), lead_professional="ed")
+    finish(rt, instance_id, "Update the Lead Professional role for the child(ren)", "sue")
+    finish(rt, instance_id, PLAN_AND_REVIEW, "ed")
+    assert case_status(rt, case) == "tac_internal_lp"
+    finish(rt, instance_id, ALLOCATE_PLAN, "sue", lead_professional="ella")
+    finish(rt, instance_id, PLAN_AND_REVIEW, "ella")
+    assert_ended(rt, instance_id, L5_E4)
+    assert (S_TACMON, TACMON_E2) in ends(rt, instance_id)
+    assert case_status(rt, case) == "tac_internal_lp"
