@@ -18,7 +18,7 @@ from ..expressions.evaluator import DONE_BY
 from .graph import Node, ProcessGraph
 
 # The engine's own keys: every piece of work has them; start data and forms never set them (bpmn/README.md).
-ENGINE_KEYS = frozenset({"subjects", "family", "case_id", DONE_BY})
+ENGINE_KEYS = frozenset({"subjects", "family", "case_id", "started_by", DONE_BY})
 
 CalleeSets = Callable[[str], "frozenset[str] | None"]
 

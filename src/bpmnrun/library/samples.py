@@ -19,7 +19,8 @@ SUBJECTS = [{"id": n, "name": name, "date_of_birth": born} for n, (name, born) i
      ("Jade Smith", "2019-08-21")], start=1)]
 CHILD_IDS = [str(s["id"]) for s in SUBJECTS]
 ENGINE_SAMPLES: dict[str, list[Any]] = {
-    "subjects": [SUBJECTS], "family": ["Smith"], "case_id": [1], "done_by": [{"Task_example": "sam"}],
+    "subjects": [SUBJECTS], "family": ["Smith"], "case_id": [1], "started_by": ["sam"],
+    "done_by": [{"Task_example": "sam"}],
 }
 MAX_MULTIPLE = 5  # options of a multiple choice tried in every combination
 MAX_PER_CHILD = 4  # options of a per-child answer tried in every combination of children's answers
