@@ -120,7 +120,8 @@ class NamesCheck:
                 continue
             at_end = ENGINE_KEYS | entry | flow.before[call.id] | {m.target for m in call.call_ins} | handed
             for mapping in call.call_outs:
-                wanted = {mapping.source} if mapping.source else (reads_of(mapping.expression) or _NONE).names
+                reads = None if mapping.source else reads_of(mapping.expression)
+                wanted = {mapping.source} if mapping.source else (reads.names if reads else frozenset())
                 for name in sorted(wanted - at_end):
                     self.say(Problem(self.analysis.graphs[pid].path, call.line, call.id,
                                      f"camunda:out to {mapping.target!r} reads {name}, which {call.called} does "
@@ -136,13 +137,6 @@ class NamesCheck:
 
     def _known(self, pid: str, site: Site) -> set[str]:
         return set(self.analysis.universe) | self.analysis.start_form(pid) | site.local | site.form_fields
-
-
-class _NoReads:
-    names = frozenset()
-
-
-_NONE = _NoReads()
 
 
 def _per_child(graph, name: str) -> str:
