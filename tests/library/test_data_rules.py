@@ -180,3 +180,35 @@ def test_a_text_field_whose_pattern_lists_its_answers_is_checked_as_a_choice(tmp
     assert _check(write(tmp_path, uncovered)) == [
         'Gw_consent: no flow out of this gateway is taken when family_consent is "yes" and start_route is "targeted": '
         "the case would stop here for good. Add a flow for it, or make one flow the gateway's default"]
+
+
+def test_an_output_parameter_is_kept_after_its_task_and_reads_the_answers(tmp_path):
+    outputs = ('<camunda:inputOutput><camunda:outputParameter name="consented">${family_consent == &quot;yes&quot;}'
+               "</camunda:outputParameter></camunda:inputOutput>")
+    consent = task("Task_consent", "Ask the family for consent",
+                   field("family_consent", "The family consent", "enum", YES_NO), extensions=outputs)
+    process = consent_process("outputs", "consented")
+    process.nodes[1] = consent
+    assert _check(write(tmp_path, process)) == []
+    typo = consent_process("outputs_typo", "consented")
+    typo.nodes[1] = task("Task_consent", "Ask the family for consent",
+                         field("family_consent", "The family consent", "enum", YES_NO),
+                         extensions=outputs.replace("family_consent ==", "family_consnt =="))
+    assert _check(write(tmp_path, typo)) == [
+        "Task_consent: output parameter 'consented' reads family_consnt, which nothing sets (no form field, start "
+        "form or mapping has that id); did you mean family_consent?"]
+
+
+def test_a_default_worked_out_from_the_case_data_that_cannot_be_is_a_warning(tmp_path):
+    planned = field("planned_on", "Planned meeting date", "date")
+    met = '<camunda:formField id="met_on" label="Meeting date" type="date" defaultValue="${planned_on}" />'
+    process = consent_process("defaults", 'family_consent == "yes"', plan=task(
+        "Task_plan", "Hold the meeting", met, col=3))
+    process.nodes[1] = task("Task_consent", "Ask the family for consent", field(
+        "family_consent", "The family consent", "enum", YES_NO), planned)
+    assert _check(write(tmp_path, process)) == []
+    typo = consent_process("defaults_typo", 'family_consent == "yes"', plan=task(
+        "Task_plan", "Hold the meeting", met.replace("${planned_on}", "${planed_on}"), col=3))
+    assert _check(write(tmp_path, typo)) == [
+        "met_on: warning: defaultValue of 'met_on' reads planed_on, which nothing sets (no form field, start form or "
+        "mapping has that id)"]

@@ -22,6 +22,7 @@ WHOLE_FILE = None  # `old` of a case that replaces the whole file
 # Diagrams that must be checked together with the mutated one: a call activity's callee, and the caller of a
 # process only ever called (what it reads at its start comes from its callers).
 COMPANIONS = {"test_call_parent": ["test_call_child"], "test_children": ["test_children_callee"],
+              "test_children_callee": ["test_children"],
               "test_call_child": ["test_call_parent"]}
 # Warnings a clean test diagram keeps: test_gateway's `children` field is named in service tests' answers.
 KNOWN_WARNINGS = {"test_gateway": ["form field id 'children' is also the name of the function children()"]}

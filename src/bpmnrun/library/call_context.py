@@ -124,7 +124,7 @@ class Analysis:
         for graph in self.graphs.values():
             for node in graph.nodes.values():
                 names |= {f.row_of or f.id for f in node.fields if f.id}
-                names |= {m.target for m in (*node.call_ins, *node.call_outs)}
+                names |= {m.target for m in (*node.call_ins, *node.call_outs)} | {n for n, _ in node.outputs}
         return frozenset(names)
 
     def fields_named(self, pid: str, name: str) -> list[FormField]:
@@ -145,6 +145,7 @@ class Analysis:
         for other in self.components[pid]:
             for node in self.graphs[other].nodes.values():
                 mappings = (*node.call_ins, *node.call_outs)
-                if any(m.target == name and m.expression for m in mappings) or name in dict(node.inputs):
+                if any(m.target == name and m.expression for m in mappings) or name in dict(node.inputs) \
+                        or name in dict(node.outputs):
                     return True
         return False

@@ -34,6 +34,7 @@ def diagram_ids(tree: etree._Element) -> set[str]:
     camunda = f"{{{NS['camunda']}}}"
     ids = {f.get("id") for f in tree.iterfind(".//camunda:formField", NS)}
     ids |= {p.get("name") for p in tree.iterfind(".//camunda:inputParameter", NS)}
+    ids |= {p.get("name") for p in tree.iterfind(".//camunda:outputParameter", NS)}
     for tag in ("in", "out"):
         for m in tree.iterfind(f".//camunda:{tag}", NS):
             ids |= {m.get("source"), m.get("target")}

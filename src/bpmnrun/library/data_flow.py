@@ -1,6 +1,7 @@
 """Which names a process has set on EVERY path to each of its steps (a "must" data-flow analysis).
 
-A step sets names: a user task its form fields (a multi-instance task records them on each child instead), a
+A step sets names: a user task its form fields and output parameters (a multi-instance task records them on
+each child instead), a
 call activity what the called process hands back (all its data, less the `camunda:in` targets, which the
 caller keeps as they were, plus the `camunda:out` targets). Where paths meet, an exclusive or inclusive merge
 (and a task with several incoming flows, and a loop) keeps only what every incoming path set; a parallel join
@@ -28,7 +29,8 @@ def sets_of(node: Node, callee_sets: CalleeSets) -> frozenset[str]:
     if node.kind == "userTask":
         if node.multi_instance:
             return frozenset()  # each child's answers are recorded on that child in `subjects`
-        return frozenset(_field_sets(f) for f in node.fields if _field_sets(f))
+        computed = {name for name, _ in node.outputs}  # output parameters: kept, unlike input parameters
+        return frozenset({_field_sets(f) for f in node.fields if _field_sets(f)} | computed)
     if node.kind == "callActivity" and not node.multi_instance:
         handed_back = (callee_sets(node.called) if node.called else None) or frozenset()
         kept = {m.target for m in node.call_ins}

@@ -126,10 +126,11 @@ def _forms(process, say) -> None:
                         re.compile(constraint.get("config") or "")
                     except re.error as exc:
                         say(constraint, f"pattern of {fid!r} is not a regular expression: {exc}")
-        for param in owner.iterfind("bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NS):
-            found = data_name_problem(param.get("name") or "", "input parameter name")
-            if found:
-                say(param, found[1], found[0], owner.get("id"))
+        for kind in ("input", "output"):
+            for param in owner.iterfind(f"bpmn:extensionElements/camunda:inputOutput/camunda:{kind}Parameter", NS):
+                found = data_name_problem(param.get("name") or "", f"{kind} parameter name")
+                if found:
+                    say(param, found[1], found[0], owner.get("id"))
 
 
 def _filled_at_run_time(field) -> bool:

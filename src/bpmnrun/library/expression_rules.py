@@ -58,7 +58,8 @@ class ExpressionRules:
             report(site, unquoted_message(site))
             return False
         if site.plain:
-            report(site, f"{site.label} must be an expression written ${{…}}, e.g. ${{children(chosen_children)}}")
+            report(site, f"{site.label} must be an expression written ${{…}}, e.g. ${{children(chosen_children)}} "
+                         f"or ${{plan_agreed == \"yes\"}}")
             return False
         try:
             compile_expression(site.text.strip())

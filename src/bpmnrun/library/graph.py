@@ -110,6 +110,7 @@ class Node:
     collection: str | None = None  # multi-instance camunda:collection
     element_variable: str | None = None
     inputs: tuple[tuple[str, str], ...] = ()  # camunda:inputParameter name → its text
+    outputs: tuple[tuple[str, str], ...] = ()  # camunda:outputParameter name → its text (kept after the task)
     call_ins: tuple[CallMapping, ...] = ()
     call_outs: tuple[CallMapping, ...] = ()
 
@@ -218,6 +219,8 @@ def _node(el: etree._Element, lane_of: dict[str, str]) -> Node:
         element_variable=loop.get(f"{CAMUNDA}elementVariable") if loop is not None else None,
         inputs=tuple((p.get("name"), (p.text or "").strip()) for p in el.iterfind(
             "bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NS) if p.get("name")),
+        outputs=tuple((p.get("name"), (p.text or "").strip()) for p in el.iterfind(
+            "bpmn:extensionElements/camunda:inputOutput/camunda:outputParameter", NS) if p.get("name")),
         call_ins=_mappings(el, "in"),
         call_outs=_mappings(el, "out"),
     )

@@ -130,6 +130,8 @@ class NamesCheck:
     # --- helpers -----------------------------------------------------------------------------------------
 
     def _at_site(self, pid: str, site: Site, message: str, severity: str = ERROR) -> None:
+        if site.kind == "default":
+            severity = WARNING  # a default that cannot be worked out prefills nothing; the case goes on
         key = (pid, site.line, site.element_id, message)
         if pid in self.checked and key not in self._reported:
             self._reported.add(key)

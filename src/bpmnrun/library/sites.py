@@ -20,7 +20,7 @@ TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 @dataclass(frozen=True)
 class Site:
     kind: str  # condition, timeDate/timeDuration/timeCycle, assignee, dueDate, for_children, required_if,
-    #            valid_if, collection, input, call_in
+    #            valid_if, collection, input, output, default, call_in
     label: str  # how a message names it: "condition", "timer timeDate", "required_if of 'note'", …
     text: str | None  # the expression (None or blank: empty)
     node: str  # the flow node whose data it reads
@@ -97,7 +97,15 @@ def _task_sites(task: etree._Element) -> list[Site]:
         expression = juel(param.text)
         found.append(Site("input", f"input parameter {param.get('name')!r}", expression or param.text, tid,
                           False, param.sourceline or 0, tid, each_child, plain=expression is None))
+    for param in task.iterfind("bpmn:extensionElements/camunda:inputOutput/camunda:outputParameter", NS):
+        expression = juel(param.text)
+        found.append(Site("output", f"output parameter {param.get('name')!r}", expression or param.text, tid,
+                          False, param.sourceline or 0, tid, local, field_ids, plain=expression is None))
     for field in fields:
+        default = juel(field.get("defaultValue"))
+        if default is not None:
+            found.append(Site("default", f"defaultValue of {field.get('id')!r}", default, tid, False,
+                              field.sourceline or 0, field.get("id") or tid, local))
         for constraint in field.iterfind("camunda:validation/camunda:constraint", NS):
             name = constraint.get("name")
             if name in ("required_if", "valid_if"):

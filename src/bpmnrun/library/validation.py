@@ -204,6 +204,7 @@ def _names_in(diagrams: list[DiagramFile]) -> frozenset[str]:
             names.add(rows[0] if rows else field.get("id"))
         for tag in ("in", "out"):
             names |= {m.get("target") for m in diagram.tree.iterfind(f".//camunda:{tag}", NS)}
+        names |= {p.get("name") for p in diagram.tree.iterfind(".//camunda:outputParameter", NS)}
     return frozenset(n for n in names if n)
 
 

@@ -438,7 +438,7 @@ mistake("cost_repetition.bpmn", "text repeated by a number from the case data",
 # --- 5. field ids ------------------------------------------------------------------------------------------
 
 mistake("field_id_engine_key.bpmn", "a field named `subjects`, the engine's own list of children",
-        ["field_id_engine_key.bpmn: subjects: form field id 'subjects' is one of the engine's own keys (case_id, done_by, family, subjects): a form never sets it; choose another id"],
+        ["field_id_engine_key.bpmn: subjects: form field id 'subjects' is one of the engine's own keys (case_id, done_by, family, started_by, subjects): a form never sets it; choose another id"],
         consent_process("field_id_engine_key", 'family_consent == "yes"',
                                more_fields=(field("subjects", "Children", "string"),)))
 
