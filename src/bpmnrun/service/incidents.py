@@ -174,8 +174,9 @@ def get_incident(rt: Runtime, incident_id: int) -> IncidentView:
 
 def retry_due(now: datetime):
     """Instances whose failing timer waits for its next try: the timer worker leaves them until then."""
+    # No NULL may reach the NOT IN this feeds (it would leave every timer out): timer incidents have a case.
     return select(Incident.instance_id).where(Incident.action == TIMER, Incident.resolved.is_(False),
-                                              Incident.next_try_at > now)
+                                              Incident.instance_id.is_not(None), Incident.next_try_at > now)
 
 
 def retry_now(session: Session, instance_id: int) -> None:
