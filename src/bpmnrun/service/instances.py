@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..engine import engine, failures
 from ..engine.engine import EngineError
 from ..engine.forms import Form, FormInvalid
-from ..expressions.evaluator import DONE_BY
+from ..library.data_flow import ENGINE_KEYS
 from ..store.models import Instance
 from . import incidents, workflows
 from .cases import require_case
@@ -19,10 +19,9 @@ from .deploy import latest_version, parsed_spec
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
 from .persist import apply_snapshot, audit
 from .runtime import Runtime
-from .users import require_user
+from .users import members_of, require_user
 
 
-ENGINE_KEYS = ("subjects", "family", "case_id", DONE_BY)
 CASE_STATUS = "case_status"  # kept on the case between pieces of work (persist.remember_case_status)
 
 
@@ -30,7 +29,7 @@ def start_form(rt: Runtime, process_id: str) -> Form:
     """What the newest version of a procedure asks when work starts (its start event's form; often nothing)."""
     with rt.reading() as session:
         version = latest_version(session, process_id)
-        return engine.start_form(parsed_spec(rt, session, version.id))[0]
+        return engine.start_form(parsed_spec(rt, session, version.id))[0].with_people(members_of(session))
 
 
 def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None = None,
@@ -54,9 +53,9 @@ def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: 
     chosen = _chosen_subjects(case, subject_ids)
     version = latest_version(session, process_id)
     parsed = parsed_spec(rt, session, version.id)
-    answers = _start_answers(parsed, chosen, data)
+    answers = _start_answers(parsed, chosen, data, members_of(session))
     start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id,
-                  **({CASE_STATUS: case.case_status} if case.case_status else {}), **answers}
+                  "started_by": actor, **({CASE_STATUS: case.case_status} if case.case_status else {}), **answers}
     snapshot = engine.start(parsed, start_data)
     instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
                         status="running", state=snapshot.state, subject_ids=[s["id"] for s in chosen],
@@ -121,19 +120,20 @@ def require_instance(session: Session, instance_id: int) -> Instance:
     return instance
 
 
-def _start_answers(parsed, chosen: list[dict], data: Mapping[str, Any]) -> dict[str, Any]:
-    """The start data, checked: never an engine key; the start form's rules when it has one."""
+def _start_answers(parsed, chosen: list[dict], data: Mapping[str, Any], members) -> dict[str, Any]:
+    """The start data, checked: never an engine key; the start form's rules (its person pickers offering the
+    members of their teams) when it has one."""
     form, most = engine.start_form(parsed)
     if most is not None and len(chosen) > most:
         raise InvalidInput({"subject": f"This work is for {'one child' if most == 1 else f'at most {most} children'}"
                                        f" at a time: start it once for each"})
-    reserved = sorted(set(data) & set(ENGINE_KEYS))
+    reserved = sorted(set(data) & ENGINE_KEYS)
     if reserved:
         raise InvalidInput({key: "is set by bpmnrun, not by start data" for key in reserved})
     if not form.fields:
         return dict(data)
     try:
-        return form.for_children(chosen).validate(data, {})
+        return form.for_children(chosen).with_people(members).validate(data, {})
     except FormInvalid as exc:
         raise InvalidInput(exc.errors) from None
 
