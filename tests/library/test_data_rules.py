@@ -173,7 +173,7 @@ def test_a_text_field_whose_pattern_lists_its_answers_is_checked_as_a_choice(tmp
     route = field("start_route", "How does this work start?", constraints=(("pattern", "partner_led|targeted"),))
     typo = consent_process("routes", 'start_route == "partner_lead"', more_fields=(route,))
     assert _check(write(tmp_path, typo)) == [
-        "Flow_yes: condition compares start_route with \"partner_lead\", which its pattern never accepts (the answers "
+        "Flow_yes: condition compares start_route with \"partner_lead\", which its pattern never accepts (its values "
         "are 'partner_led', 'targeted'): did you mean \"partner_led\"?"]
     uncovered = consent_process("routes_gw", 'start_route == "partner_led"', default=False, more_fields=(route,))
     uncovered.flows[-2] = Flow("Flow_no", "Gw_consent", "End_no", 'start_route == "targeted" and family_consent == "no"')
@@ -212,3 +212,27 @@ def test_a_default_worked_out_from_the_case_data_that_cannot_be_is_a_warning(tmp
     assert _check(write(tmp_path, typo)) == [
         "met_on: warning: defaultValue of 'met_on' reads planed_on, which nothing sets (no form field, start form or "
         "mapping has that id)"]
+
+
+def test_a_name_given_fixed_values_by_its_callers_is_checked_against_them(tmp_path):
+    """`route` is set only by the callers' camunda:in mappings ("mash", "cin_cp"): a condition comparing it with
+    another value is never true, and a gateway without a default must take a flow for each value given."""
+    folder = tmp_path / "routes"
+    closure = callee("routes_closure", "authoriser")
+    closure.nodes.insert(1, gateway("Gw_route", "Which route?", 1))
+    closure.nodes.append(Node("endEvent", "End_mash", "Closed from MASH", 0, 2, row=1))
+    closure.flows = [Flow("F_start", "Start_work", "Gw_route"),
+                     Flow("F_cin", "Gw_route", "Task_authorise", 'route == "cin_cp"'),
+                     Flow("F_mash", "Gw_route", "End_mash", 'route == "mash_typo"'),
+                     *chain("Task_authorise", "End_authorised")]
+    closure.nodes[2].column = 2
+    closure.nodes[3].column = 3
+    write(folder, closure)
+    for pid, route in (("routes_from_mash", "mash"), ("routes_from_cin", "cin_cp")):
+        write(folder, caller(pid, "routes_closure", field("authoriser", "Authoriser"),
+                             mappings=f'<camunda:in sourceExpression="${{&quot;{route}&quot;}}" target="route" />'))
+    assert _check(folder) == [
+        "Gw_route: no flow out of this gateway is taken when route is \"mash\": the case would stop here for good. "
+        "Add a flow for it, or make one flow the gateway's default",
+        "F_mash: condition compares route with \"mash_typo\", which it is never given (its values are 'cin_cp', "
+        "'mash'): did you mean \"mash\"?"]

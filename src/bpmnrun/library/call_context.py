@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .data_flow import ENGINE_KEYS, DataFlow, data_flow
-from .graph import FormField, Node, ProcessGraph
+from .graph import Node, ProcessGraph
 
 
 @dataclass(frozen=True)
@@ -126,26 +126,3 @@ class Analysis:
                 names |= {f.row_of or f.id for f in node.fields if f.id}
                 names |= {m.target for m in (*node.call_ins, *node.call_outs)} | {n for n, _ in node.outputs}
         return frozenset(names)
-
-    def fields_named(self, pid: str, name: str) -> list[FormField]:
-        """Every form field that sets `name` in the processes sharing data with `pid` (aliases followed)."""
-        wanted, found = {name}, []
-        for other in sorted(self.components[pid]):
-            for node in self.graphs[other].nodes.values():
-                for m in (*node.call_ins, *node.call_outs):
-                    if m.target in wanted and m.source:
-                        wanted.add(m.source)  # a value under another name has the same options
-        for other in sorted(self.components[pid]):
-            for node in self.graphs[other].nodes.values():
-                found.extend(f for f in node.fields if f.id in wanted)
-        return found
-
-    def computed(self, pid: str, name: str) -> bool:
-        """True when some step sets `name` from an expression (its values are not a form's options)."""
-        for other in self.components[pid]:
-            for node in self.graphs[other].nodes.values():
-                mappings = (*node.call_ins, *node.call_outs)
-                if any(m.target == name and m.expression for m in mappings) or name in dict(node.inputs) \
-                        or name in dict(node.outputs):
-                    return True
-        return False

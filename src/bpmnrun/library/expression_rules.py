@@ -12,17 +12,16 @@ from typing import Any, Callable
 
 from ..expressions import ExpressionError, compile_expression
 from .call_context import Analysis
-from .data_flow import ENGINE_KEYS
 from .expression_cost import cost_problem
 from .expression_reads import reads_of
 from .field_use import check_field_use
 from .gateway_coverage import SPLITS, check_gateway
-from .graph import FormField
 from .names_check import NamesCheck
 from .problems import Problem
 from .samples import ENGINE_SAMPLES, UNSET, domain, samples
 from .sites import Site
 from .timer_check import check_timer, looks_like_unquoted_iso, unquoted_message
+from .value_sources import ValueSources
 
 Say = Callable[[Problem], None]
 
@@ -31,6 +30,7 @@ class ExpressionRules:
     def __init__(self, analysis: Analysis, checked: set[str], say: Say) -> None:
         self.analysis, self.say = analysis, say
         self.names = NamesCheck(analysis, checked, say)
+        self.sources = ValueSources(analysis)
 
     def process(self, pid: str, sites: list[Site]) -> None:
         path = self.analysis.graphs[pid].path
@@ -40,7 +40,7 @@ class ExpressionRules:
             problem = cost_problem(site.text)
             if problem:
                 report(site, f"{site.label}: {problem}")
-            for message in check_field_use(site.text, site.label, lambda name: self.fields_of(pid, name)):
+            for message in check_field_use(site.text, site.label, lambda name: self.sources.of(pid, name)):
                 report(site, message)
             if site.kind.startswith("time"):
                 failure = check_timer(site, self._timer_names(site), lambda name: self._samples(pid, site, name))
@@ -70,12 +70,6 @@ class ExpressionRules:
 
     # --- what a name holds ----------------------------------------------------------------------------
 
-    def fields_of(self, pid: str, name: str) -> list[FormField] | None:
-        """The form fields that set `name` (None when some step computes it instead, or nothing sets it)."""
-        if name in ENGINE_KEYS or self.analysis.computed(pid, name):
-            return None
-        return self.analysis.fields_named(pid, name) or None
-
     def _timer_names(self, site: Site) -> list[str]:
         reads = reads_of(site.text)
         return sorted(reads.names | reads.optional) if reads else []
@@ -83,7 +77,8 @@ class ExpressionRules:
     def _samples(self, pid: str, site: Site, name: str) -> list[Any] | None:
         if name in ENGINE_SAMPLES:
             return ENGINE_SAMPLES[name]
-        found = samples(self.fields_of(pid, name) or [])
+        sources = self.sources.of(pid, name)
+        found = samples(sources.fields) + sources.constants if sources else []
         reads = reads_of(site.text)
         optional = reads is not None and name in reads.optional and name not in reads.names
         return (found + [UNSET]) if optional else (found or None)
@@ -103,5 +98,8 @@ class ExpressionRules:
     def _domain(self, pid: str, name: str) -> list[Any] | None:
         if name in ENGINE_SAMPLES:  # one family of sample children: an uncovered case there is a real case
             return ENGINE_SAMPLES[name][:1]
-        fields = self.fields_of(pid, name)
-        return domain(fields) if fields else None
+        sources = self.sources.of(pid, name)
+        if sources is None:
+            return None
+        values = domain(sources.fields) if sources.fields else []
+        return None if values is None else values + [c for c in sources.constants if c not in values]

@@ -16,8 +16,9 @@ from typing import Callable, Iterator
 
 from .expression_reads import called, literal_argument, name_of, parse
 from .graph import FormField
+from .value_sources import Sources
 
-FieldsOf = Callable[[str], "list[FormField] | None"]
+SourcesOf = Callable[[str], "Sources | None"]
 
 
 def _literals(node: ast.AST) -> list[str] | None:
@@ -54,23 +55,25 @@ def _pair(left: ast.AST, op: ast.cmpop, right: ast.AST) -> Iterator[tuple[str, s
             yield name_of(right), "in", _literals(left)
 
 
-def check_field_use(text: str | None, label: str, fields_of: FieldsOf) -> list[str]:
+def check_field_use(text: str | None, label: str, sources_of: SourcesOf) -> list[str]:
     """Messages for each use of a field that does not fit what the field stores."""
     tree = parse(text)
     if tree is None:
         return []
     found: list[str] = []
     for name, use, literals in _uses(tree):
-        fields = fields_of(name)
-        if fields:
-            message = _misuse(label, name, use, literals, fields)
+        sources = sources_of(name)
+        if sources:
+            message = _misuse(label, name, use, literals, sources)
             if message and message not in found:
                 found.append(message)
     return found
 
 
-def _misuse(label: str, name: str, use: str, literals: list[str], fields: list[FormField]) -> str | None:
-    kinds = {_kind(f) for f in fields}
+def _misuse(label: str, name: str, use: str, literals: list[str], sources: Sources) -> str | None:
+    fields = sources.fields
+    given = [c for c in sources.constants if isinstance(c, str)]
+    kinds = {_kind(f) for f in fields} or ({"choice"} if given else set())
     if len(kinds) != 1:
         return None  # set by fields of different kinds: nothing certain to say
     kind = kinds.pop()
@@ -81,18 +84,18 @@ def _misuse(label: str, name: str, use: str, literals: list[str], fields: list[F
                     f"{_how(name, kind, literals[0] if literals else 'option_id')}")
         if kind == "children" and literals:
             return f"{label} calls children({name}, \"{literals[0]}\"), but {name} is a children picker: write children({name})"
-        return _option_problem(f"{label} calls children({name}, …) with", name, literals, fields) \
+        return _option_problem(f"{label} calls children({name}, …) with", name, literals, fields, given) \
             if kind == "per_child" else None
     if kind == "choice" and use in ("==", "== one of"):
-        return _choice_problem(label, name, literals, fields)
+        return _choice_problem(label, name, literals, fields, given)
     if kind == "boolean" and use == "==":
         return (f"{label} compares {name} with \"{literals[0]}\", but {name} is a yes/no tick box (True or False): "
                 f"write {name} == True, or just {name}")
     if kind == "single":
-        return _option_problem(f"{label} compares {name} with", name, literals, fields) if use != "in" else None
+        return _option_problem(f"{label} compares {name} with", name, literals, fields, given) if use != "in" else None
     if kind == "multiple":
         if use == "in":
-            return _option_problem(f"{label} looks for", name, literals, fields)
+            return _option_problem(f"{label} looks for", name, literals, fields, given)
         return (f"{label} compares {name} with \"{literals[0]}\", but {name} holds the list of ticked options: "
                 f"write \"{literals[0]}\" in {name}")
     if kind == "per_child" and use in ("==", "== one of", "in"):
@@ -123,9 +126,11 @@ def _how(name: str, kind: str, option: str) -> str:
     return "children() takes a children picker, or a per-child field and one of its options"
 
 
-def _option_problem(said: str, name: str, literals: list[str], fields: list[FormField]) -> str | None:
-    """`said` is how the message starts: "condition compares decision with", …"""
-    ids = list(dict.fromkeys(o for f in fields for o in f.options))
+def _option_problem(said: str, name: str, literals: list[str], fields: list[FormField],
+                    given: list[str]) -> str | None:
+    """`said` is how the message starts: "condition compares decision with", …; `given`: fixed values mappings
+    give the name besides its fields' options."""
+    ids = list(dict.fromkeys([o for f in fields for o in f.options] + given))
     names = {_plain(n): o for f in fields for o, n in zip(f.options, f.option_names)}
     for literal in literals:
         if literal in ids:
@@ -142,13 +147,16 @@ def _option_problem(said: str, name: str, literals: list[str], fields: list[Form
     return None
 
 
-def _choice_problem(label: str, name: str, literals: list[str], fields: list[FormField]) -> str | None:
-    """A text field whose pattern lists its answers (`a|b|c`): a literal it never accepts is never equal."""
-    choices = list(dict.fromkeys(c for f in fields for c in f.pattern_choices))
+def _choice_problem(label: str, name: str, literals: list[str], fields: list[FormField],
+                    given: list[str]) -> str | None:
+    """A text field whose pattern lists its answers (`a|b|c`), or a name only mappings set to fixed values: a
+    literal it never holds is never equal."""
+    choices = list(dict.fromkeys([c for f in fields for c in f.pattern_choices] + given))
+    how = "its pattern never accepts" if fields else "it is never given"
     for literal in literals:
         if literal not in choices:
             close = difflib.get_close_matches(literal, choices, n=1, cutoff=0.6)
-            return (f"{label} compares {name} with \"{literal}\", which its pattern never accepts (the answers are "
+            return (f"{label} compares {name} with \"{literal}\", which {how} (its values are "
                     f"{', '.join(repr(c) for c in choices)})" + (f": did you mean \"{close[0]}\"?" if close else ""))
     return None
 

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from ..clock import LONDON, MovableClock, using_clock
 from ..expressions import ExpressionError, evaluate
 from .expression_reads import called, parse
-from .samples import ENGINE_SAMPLES, SAMPLE_DAYS, UNSET, samples, shown
+from .samples import ENGINE_SAMPLES, SAMPLE_DAYS, UNSET, shown
 from .sites import Site
 
 ACCEPTED = ('a quoted ISO 8601 duration like "P5D" or "PT3H", an ISO date-time like "2025-06-02T09:00:00+01:00", '

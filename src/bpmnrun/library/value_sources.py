@@ -1,0 +1,125 @@
+"""Where the value of a name can come from, as seen by one process: which form fields, which fixed values.
+
+`decision == "aprove"` is a mistake only if every value `decision` can hold is known: the options of the form
+fields that set it, and the fixed values mappings give it (`<camunda:in sourceExpression="${&quot;mash&quot;}"
+target="route" />`). The value of a name in a process comes from the process itself (its forms, its output
+parameters, the processes it calls: what they hand back or `camunda:out` copies) and, at its start, from its
+callers (what they hold under that name, or what a `camunda:in` mapping gives it). A `camunda:in` target is the
+called process's own: it never changes the caller's value. Anything computed from other data is opaque, and
+then nothing is claimed about the name.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .call_context import Analysis
+from .data_flow import ENGINE_KEYS
+from .expression_reads import FUNCTION_NAMES, called, literal_argument, parse
+from .graph import FormField
+
+@dataclass
+class Sources:
+    fields: list[FormField] = field(default_factory=list)
+    constants: list = field(default_factory=list)  # fixed values given by mappings and output parameters
+    opaque: bool = False  # some value is computed: nothing certain can be said
+
+    def add(self, other: "Sources") -> None:
+        self.fields += [f for f in other.fields if f not in self.fields]
+        self.constants += [c for c in other.constants if c not in self.constants]
+        self.opaque = self.opaque or other.opaque
+
+
+
+class ValueSources:
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self._known: dict[tuple[str, str], Sources] = {}
+
+    def of(self, pid: str, name: str) -> Sources | None:
+        """Every source of `name` in `pid`, or None when some of its values cannot be known."""
+        if name in ENGINE_KEYS:
+            return None
+        found = self._all(pid, name, set())
+        return None if found.opaque or not (found.fields or found.constants) else found
+
+    def _all(self, pid: str, name: str, seen: set) -> Sources:
+        if (pid, name) in seen or pid not in self.analysis.graphs:
+            return Sources()
+        seen.add((pid, name))
+        found = self._own(pid, name, seen)
+        found.add(self._from_callers(pid, name, seen, own=bool(found.fields or found.constants)))
+        return found
+
+    def _own(self, pid: str, name: str, seen: set) -> Sources:
+        """What the process itself sets `name` to: its forms, output parameters and what its calls give back."""
+        found = Sources()
+        for node in self.analysis.graphs[pid].nodes.values():
+            if not node.multi_instance:
+                found.fields += [f for f in node.fields if f.id == name and not f.row_of]
+                if any(f.row_of == name for f in node.fields):
+                    found.opaque = True  # a table of rows
+            for output, expression in node.outputs:
+                if output == name:
+                    found.add(self._expression(pid, _unwrapped(expression), seen))
+            if any(param == name for param, _ in node.inputs):
+                found.opaque = True  # a task's own value: only that task sees it
+            if node.kind == "callActivity" and node.called:
+                found.add(self._from_call(node, name, seen))
+        return found
+
+    def _from_call(self, call, name: str, seen: set) -> Sources:
+        found = Sources()
+        for mapping in call.call_outs:
+            if mapping.target == name:
+                if mapping.source:
+                    found.add(self._all(call.called, mapping.source, seen))
+                else:
+                    found.add(self._expression(call.called, mapping.expression, seen))
+        if name not in {m.target for m in call.call_ins} and call.called in self.analysis.graphs:
+            found.add(self._own(call.called, name, seen | {(call.called, name)}))
+        return found
+
+    def _from_callers(self, pid: str, name: str, seen: set, own: bool) -> Sources:
+        found = Sources()
+        callers = self.analysis.callers.get(pid, [])
+        if not callers and not self.analysis.graphs[pid].startable and not own:
+            found.opaque = True  # only callers set it, and none is in sight
+        for caller, call in callers:
+            mappings = [m for m in call.call_ins if m.target == name]
+            for mapping in mappings:
+                if mapping.source:
+                    found.add(self._all(caller, mapping.source, seen))
+                else:
+                    found.add(self._expression(caller, mapping.expression, seen))
+            if not mappings:
+                found.add(self._all(caller, name, seen))
+        return found
+
+
+    def _expression(self, pid: str, expression: str | None, seen: set) -> Sources:
+        """What an expression evaluated in `pid` can give: a literal, a name's own sources, either branch of
+        `a if … else b`, value("x", default); anything else is computed (opaque)."""
+        tree = parse(expression)
+        return self._node(pid, tree, seen) if tree is not None else Sources(opaque=True)
+
+    def _node(self, pid: str, node: ast.AST, seen: set) -> Sources:
+        if isinstance(node, ast.Constant):
+            return Sources(constants=[node.value])
+        if isinstance(node, ast.IfExp):
+            found = self._node(pid, node.body, seen)
+            found.add(self._node(pid, node.orelse, seen))
+            return found
+        if isinstance(node, ast.Name) and node.id not in FUNCTION_NAMES and node.id not in ENGINE_KEYS:
+            return self._all(pid, node.id, set(seen))
+        if called(node, "value") and literal_argument(node) is not None:
+            found = self._all(pid, literal_argument(node), set(seen))
+            found.add(self._node(pid, node.args[1], seen) if len(node.args) > 1 else Sources(constants=[None]))
+            return found
+        return Sources(opaque=True)
+
+
+def _unwrapped(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text[2:-1].strip() if text.startswith("${") and text.endswith("}") else None
