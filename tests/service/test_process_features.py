@@ -10,7 +10,7 @@ from bpmnrun.clock import LONDON
 from bpmnrun.service import instances, queries, tasks, timers
 from bpmnrun.service.errors import Forbidden, ServiceError
 from tests.support import (DIAGRAMS, actions, add_users, deploy_paths, finish, only_task, open_tasks,
-                           ready_sequence, smith_family)
+                           instance_data, ready_sequence, smith_family, subject_ids)
 
 
 def local(*args) -> datetime:
@@ -92,6 +92,24 @@ def test_multi_instance_records_each_childs_outcome(rt):
     assert monitoring.lane == "TAC Admin"
     completed = {e.detail.get("subject"): e for e in queries.history(rt, instance_id=instance_id) if e.action == "task_ready"}
     assert set(completed) == {"Josie Smith", "Joy Smith", None}
+
+
+def test_per_child_work_carries_on_after_its_spec_is_parsed_afresh(rt):
+    """Another web worker, or a spec cache that dropped the version, restores the case mid-way through the
+    per-child task on a freshly parsed spec: each child's answer still lands on that child, once."""
+    from bpmnrun.library.bundles import SpecCache
+    from bpmnrun.service.runtime import WorkflowCache
+    deploy_paths(rt, DIAGRAMS / "test_per_child.bpmn")
+    add_users(rt, tia="TAC Admin")
+    case = smith_family(rt)
+    instance_id = instances.start_work(rt, "test_per_child", case.id, "tia", subject_ids(case, "Josie", "Joy"))
+    outcomes = {t.subject_name: t for t in open_tasks(rt, instance_id)}
+    tasks.complete_task(rt, outcomes["Josie Smith"].id, "tia", {"assessment_outcome": "proceed"})
+    rt.specs, rt.workflows, rt.version_keys = SpecCache(), WorkflowCache(), {}
+    tasks.complete_task(rt, outcomes["Joy Smith"].id, "tia", {"assessment_outcome": "closed"})
+    subjects = instance_data(rt, instance_id)["subjects"]
+    assert [(s["name"], s["assessment_outcome"]) for s in subjects] == [("Josie Smith", "proceed"),
+                                                                        ("Joy Smith", "closed")]
 
 
 def test_all_children_closed_takes_the_other_end(rt):

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Mapping
 
 from lxml import etree
 
+from . import multi_instance
 from .files import DiagramFile, find_diagrams
 from .parser import BpmnrunParser
 from .problems import DiagramError, Problem
@@ -86,7 +87,10 @@ def parse_sources(process_id: str, sources: Mapping[str, bytes]) -> ParsedSpec:
     parser = BpmnrunParser()
     for xml in {hashlib.sha256(x).digest(): x for x in sources.values()}.values():
         parser.add_bpmn_xml(etree.fromstring(xml))
-    return ParsedSpec(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+    parsed = ParsedSpec(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+    # A case restored on a spec parsed afresh may already be inside a per-child (multi-instance) task.
+    multi_instance.prime([parsed.spec, *parsed.subprocess_specs.values()])
+    return parsed
 
 
 class SpecCache:
