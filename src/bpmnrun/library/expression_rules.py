@@ -40,7 +40,7 @@ class ExpressionRules:
             problem = cost_problem(site.text)
             if problem:
                 report(site, f"{site.label}: {problem}")
-            for message in check_field_use(site.text, site.label, lambda name: self.sources.of(pid, name)):
+            for message in check_field_use(site.text, site.label, lambda name: self._sources(pid, site, name)):
                 report(site, message)
             if site.kind.startswith("time"):
                 failure = check_timer(site, self._timer_names(site), lambda name: self._samples(pid, site, name))
@@ -77,7 +77,7 @@ class ExpressionRules:
     def _samples(self, pid: str, site: Site, name: str) -> list[Any] | None:
         if name in ENGINE_SAMPLES:
             return ENGINE_SAMPLES[name]
-        sources = self.sources.of(pid, name)
+        sources = self._sources(pid, site, name)
         found = samples(sources.fields) + sources.constants if sources else []
         reads = reads_of(site.text)
         optional = reads is not None and name in reads.optional and name not in reads.names
@@ -91,14 +91,21 @@ class ExpressionRules:
         for gateway in graph.of_kind(*SPLITS):
             if not flow.reachable(gateway.id):
                 continue
-            message = check_gateway(flow, gateway.id, lambda name: self._domain(pid, name), rules)
+            message = check_gateway(flow, gateway.id, lambda name: self._domain(pid, gateway.id, name), rules)
             if message:
                 self.say(Problem(path, gateway.line, gateway.id, message))
 
-    def _domain(self, pid: str, name: str) -> list[Any] | None:
+    def _sources(self, pid: str, site: Site, name: str):
+        """Where the values of `name` read at `site` come from (only the process's own steps when they set it
+        on every path to the site: then what callers gave is gone)."""
+        flow = self.analysis.flow(pid)
+        seen = flow.before.get(site.node, frozenset()) | (flow.sets.get(site.node, frozenset()) if site.after else set())
+        return self.sources.of(pid, name, own_only=name in seen)
+
+    def _domain(self, pid: str, node: str, name: str) -> list[Any] | None:
         if name in ENGINE_SAMPLES:  # one family of sample children: an uncovered case there is a real case
             return ENGINE_SAMPLES[name][:1]
-        sources = self.sources.of(pid, name)
+        sources = self.sources.of(pid, name, own_only=name in self.analysis.flow(pid).before.get(node, ()))
         if sources is None:
             return None
         values = domain(sources.fields) if sources.fields else []

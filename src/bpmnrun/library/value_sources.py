@@ -37,11 +37,12 @@ class ValueSources:
         self.analysis = analysis
         self._known: dict[tuple[str, str], Sources] = {}
 
-    def of(self, pid: str, name: str) -> Sources | None:
-        """Every source of `name` in `pid`, or None when some of its values cannot be known."""
+    def of(self, pid: str, name: str, own_only: bool = False) -> Sources | None:
+        """Every source of `name` in `pid`, or None when some of its values cannot be known. `own_only`: the
+        process itself has set the name on every path to the point asked about, so its callers' values are gone."""
         if name in ENGINE_KEYS:
             return None
-        found = self._all(pid, name, set())
+        found = self._own(pid, name, {(pid, name)}) if own_only else self._all(pid, name, set())
         return None if found.opaque or not (found.fields or found.constants) else found
 
     def _all(self, pid: str, name: str, seen: set) -> Sources:
