@@ -6,6 +6,12 @@ attribute names starting with an underscore (which is how the RestrictedPython `
 recipe is escaped, through `().__class__.__base__.__subclasses__()`), no I/O, and only a short
 list of builtins. Expressions are compiled with RestrictedPython's compiler and run with guards of
 our own; the compiled code is cached per expression text.
+
+Every evaluation also runs under a budget of steps and memory (budget.py): the compiled code sends each
+call, operator, list or dict it builds, comparison and loop step through the budget, so an expression that
+would run for hours or allocate gigabytes stops within milliseconds with an ExpressionError instead.
+`bpmnrun check` refuses loops, ranges and big repetitions in new diagrams; the budget protects the cases
+of versions already deployed.
 """
 
 from __future__ import annotations
