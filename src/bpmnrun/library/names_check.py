@@ -22,9 +22,10 @@ from .timer_check import looks_like_unquoted_iso
 Say = Callable[[Problem], None]
 
 
-def suggestion(name: str, candidates: set[str] | frozenset[str]) -> str:
+def suggestion(name: str, candidates: set[str] | frozenset[str], otherwise: str = "") -> str:
+    """"; did you mean x?" for a near miss, else the advice given (what to write instead)."""
     close = difflib.get_close_matches(name, sorted(candidates), n=2, cutoff=0.75)
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+    return f"; did you mean {' or '.join(close)}?" if close else otherwise
 
 
 class NamesCheck:
@@ -54,7 +55,9 @@ class NamesCheck:
         graph = self.analysis.graphs[pid]
         if name not in self.analysis.universe | self.analysis.start_form(pid):
             self._at_site(pid, site, f"{site.label} reads {name}, which nothing sets (no form field, start form "
-                                     f"or mapping has that id){suggestion(name, self._known(pid, site))}")
+                                     f"or mapping has that id)" + suggestion(
+                                         name, self._known(pid, site),
+                                         ": correct the name, or ask for it in a form field before here"))
             return
         for context in self.analysis.contexts(pid):
             if context.names is None or name in context.names:
@@ -107,7 +110,8 @@ class NamesCheck:
         for task in tasks:
             if task not in user_tasks:
                 self._at_site(pid, site, f"completed_by(\"{task}\") names no user task of this process or its "
-                                         f"callers, so it always gives None{suggestion(task, user_tasks)}", WARNING)
+                                         f"callers, so it always gives None" + suggestion(
+                                             task, user_tasks, ": give the id of one of its user tasks"), WARNING)
 
     def _outs(self, pid: str) -> None:
         if pid not in self.checked:
@@ -125,7 +129,8 @@ class NamesCheck:
                 for name in sorted(wanted - at_end):
                     self.say(Problem(self.analysis.graphs[pid].path, call.line, call.id,
                                      f"camunda:out to {mapping.target!r} reads {name}, which {call.called} does "
-                                     f"not set on every path to its end{suggestion(name, at_end)}"))
+                                     f"not set on every path to its end" + suggestion(
+                                         name, at_end, ": copy a value it sets on every path to its end")))
 
     # --- helpers -----------------------------------------------------------------------------------------
 
