@@ -211,7 +211,7 @@ def test_a_default_worked_out_from_the_case_data_that_cannot_be_is_a_warning(tmp
         "Task_plan", "Hold the meeting", met.replace("${planned_on}", "${planed_on}"), col=3))
     assert _check(write(tmp_path, typo)) == [
         "met_on: warning: defaultValue of 'met_on' reads planed_on, which nothing sets (no form field, start form or "
-        "mapping has that id)"]
+        "mapping has that id): correct the name, or ask for it in a form field before here"]
 
 
 def test_a_name_given_fixed_values_by_its_callers_is_checked_against_them(tmp_path):

@@ -35,54 +35,72 @@ class Sources:
 class ValueSources:
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
-        self._known: dict[tuple[str, str], Sources] = {}
+        # (kind, process, name) → sources; a lookup under way counts as nothing (calls that call back)
+        self._memo: dict[tuple[str, str, str], Sources] = {}
 
     def of(self, pid: str, name: str, own_only: bool = False) -> Sources | None:
         """Every source of `name` in `pid`, or None when some of its values cannot be known. `own_only`: the
         process itself has set the name on every path to the point asked about, so its callers' values are gone."""
         if name in ENGINE_KEYS:
             return None
-        found = self._own(pid, name, {(pid, name)}) if own_only else self._all(pid, name, set())
+        found = self._own(pid, name) if own_only else self._all(pid, name)
         return None if found.opaque or not (found.fields or found.constants) else found
 
-    def _all(self, pid: str, name: str, seen: set) -> Sources:
-        if (pid, name) in seen or pid not in self.analysis.graphs:
+    def _remembered(self, kind: str, pid: str, name: str, work) -> Sources:
+        key = (kind, pid, name)
+        if key not in self._memo:
+            self._memo[key] = Sources()  # while it is worked out
+            self._memo[key] = work()
+        known = self._memo[key]
+        return Sources(list(known.fields), list(known.constants), known.opaque)
+
+    def _all(self, pid: str, name: str) -> Sources:
+        if pid not in self.analysis.graphs:
             return Sources()
-        seen.add((pid, name))
-        found = self._own(pid, name, seen)
-        found.add(self._from_callers(pid, name, seen, own=bool(found.fields or found.constants)))
-        return found
 
-    def _own(self, pid: str, name: str, seen: set) -> Sources:
+        def work() -> Sources:
+            found = self._own(pid, name)
+            found.add(self._from_callers(pid, name, own=bool(found.fields or found.constants)))
+            return found
+
+        return self._remembered("all", pid, name, work)
+
+    def _own(self, pid: str, name: str) -> Sources:
         """What the process itself sets `name` to: its forms, output parameters and what its calls give back."""
-        found = Sources()
-        for node in self.analysis.graphs[pid].nodes.values():
-            if not node.multi_instance:
-                found.fields += [f for f in node.fields if f.id == name and not f.row_of]
-                if any(f.row_of == name for f in node.fields):
-                    found.opaque = True  # a table of rows
-            for output, expression in node.outputs:
-                if output == name:
-                    found.add(self._expression(pid, _unwrapped(expression), seen))
-            if any(param == name for param, _ in node.inputs):
-                found.opaque = True  # a task's own value: only that task sees it
-            if node.kind == "callActivity" and node.called:
-                found.add(self._from_call(node, name, seen))
-        return found
+        if pid not in self.analysis.graphs:
+            return Sources()
 
-    def _from_call(self, call, name: str, seen: set) -> Sources:
+        def work() -> Sources:
+            found = Sources()
+            for node in self.analysis.graphs[pid].nodes.values():
+                if not node.multi_instance:
+                    found.fields += [f for f in node.fields if f.id == name and not f.row_of]
+                    if any(f.row_of == name for f in node.fields):
+                        found.opaque = True  # a table of rows
+                for output, expression in node.outputs:
+                    if output == name:
+                        found.add(self._expression(pid, _unwrapped(expression)))
+                if any(param == name for param, _ in node.inputs):
+                    found.opaque = True  # a task's own value: only that task sees it
+                if node.kind == "callActivity" and node.called:
+                    found.add(self._from_call(node, name))
+            return found
+
+        return self._remembered("own", pid, name, work)
+
+    def _from_call(self, call, name: str) -> Sources:
         found = Sources()
         for mapping in call.call_outs:
             if mapping.target == name:
                 if mapping.source:
-                    found.add(self._all(call.called, mapping.source, seen))
+                    found.add(self._all(call.called, mapping.source))
                 else:
-                    found.add(self._expression(call.called, mapping.expression, seen))
-        if name not in {m.target for m in call.call_ins} and call.called in self.analysis.graphs:
-            found.add(self._own(call.called, name, seen | {(call.called, name)}))
+                    found.add(self._expression(call.called, mapping.expression))
+        if name not in {m.target for m in call.call_ins}:
+            found.add(self._own(call.called, name))
         return found
 
-    def _from_callers(self, pid: str, name: str, seen: set, own: bool) -> Sources:
+    def _from_callers(self, pid: str, name: str, own: bool) -> Sources:
         found = Sources()
         callers = self.analysis.callers.get(pid, [])
         if not callers and not self.analysis.graphs[pid].startable and not own:
@@ -91,32 +109,31 @@ class ValueSources:
             mappings = [m for m in call.call_ins if m.target == name]
             for mapping in mappings:
                 if mapping.source:
-                    found.add(self._all(caller, mapping.source, seen))
+                    found.add(self._all(caller, mapping.source))
                 else:
-                    found.add(self._expression(caller, mapping.expression, seen))
+                    found.add(self._expression(caller, mapping.expression))
             if not mappings:
-                found.add(self._all(caller, name, seen))
+                found.add(self._all(caller, name))
         return found
 
-
-    def _expression(self, pid: str, expression: str | None, seen: set) -> Sources:
+    def _expression(self, pid: str, expression: str | None) -> Sources:
         """What an expression evaluated in `pid` can give: a literal, a name's own sources, either branch of
         `a if … else b`, value("x", default); anything else is computed (opaque)."""
         tree = parse(expression)
-        return self._node(pid, tree, seen) if tree is not None else Sources(opaque=True)
+        return self._node(pid, tree) if tree is not None else Sources(opaque=True)
 
-    def _node(self, pid: str, node: ast.AST, seen: set) -> Sources:
+    def _node(self, pid: str, node: ast.AST) -> Sources:
         if isinstance(node, ast.Constant):
             return Sources(constants=[node.value])
         if isinstance(node, ast.IfExp):
-            found = self._node(pid, node.body, seen)
-            found.add(self._node(pid, node.orelse, seen))
+            found = self._node(pid, node.body)
+            found.add(self._node(pid, node.orelse))
             return found
         if isinstance(node, ast.Name) and node.id not in FUNCTION_NAMES and node.id not in ENGINE_KEYS:
-            return self._all(pid, node.id, set(seen))
+            return self._all(pid, node.id)
         if called(node, "value") and literal_argument(node) is not None:
-            found = self._all(pid, literal_argument(node), set(seen))
-            found.add(self._node(pid, node.args[1], seen) if len(node.args) > 1 else Sources(constants=[None]))
+            found = self._all(pid, literal_argument(node))
+            found.add(self._node(pid, node.args[1]) if len(node.args) > 1 else Sources(constants=[None]))
             return found
         return Sources(opaque=True)
 
