@@ -236,3 +236,13 @@ def test_a_name_given_fixed_values_by_its_callers_is_checked_against_them(tmp_pa
         "Add a flow for it, or make one flow the gateway's default",
         "F_mash: condition compares route with \"mash_typo\", which it is never given (its values are 'cin_cp', "
         "'mash'): did you mean \"mash\"?"]
+
+
+def test_what_a_caller_gave_is_gone_once_the_process_asks_for_it_again(tmp_path):
+    folder = tmp_path / "asked_again"
+    called = consent_process("asked_again_callee", 'family_consent == "yes"', default=False)
+    called.startable = False
+    write(folder, called)
+    write(folder, caller("asked_again_caller", "asked_again_callee", field("note", "Note"),
+                         mappings='<camunda:in sourceExpression="${&quot;maybe&quot;}" target="family_consent" />'))
+    assert _check(folder) == []  # "maybe" is asked again (yes or no) before the gateway on every path
