@@ -5,6 +5,7 @@ Used by `bpmnrun catalogue` and by the analysts' comparisons; reads the XML only
 
 from __future__ import annotations
 
+import ast
 from dataclasses import asdict, dataclass, field
 
 from lxml import etree
@@ -94,6 +95,8 @@ def _outgoing(process, node) -> list:
 def _user_task(task, lane_of: dict[str, str]) -> UserTaskInfo:
     props = _properties(task)
     groups = task.get(f"{CAMUNDA}candidateGroups") or ""
+    if groups.strip().startswith("${"):
+        groups = ", ".join(_team_names(groups.strip()[2:-1]))
     return UserTaskInfo(
         id=task.get("id"),
         name=task.get("name") or task.get("id"),
@@ -106,6 +109,21 @@ def _user_task(task, lane_of: dict[str, str]) -> UserTaskInfo:
         multi_instance=task.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None,
         assignee=task.get(f"{CAMUNDA}assignee"),
     )
+
+
+def _team_names(expression: str) -> list[str]:
+    """The teams an expression for candidate teams may give: the texts it names as list items or as the values
+    of a mapping (`{"lincoln_locality": "Lincoln locality"}.get(locality_inbox)`)."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        items = node.values if isinstance(node, ast.Dict) else node.elts if isinstance(node, (ast.List, ast.Tuple)) \
+            else [node.body, node.orelse] if isinstance(node, ast.IfExp) else []
+        found += [i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str) and i.value]
+    return list(dict.fromkeys(found))
 
 
 def _timers(process):

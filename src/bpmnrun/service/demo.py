@@ -1,41 +1,40 @@
-"""Demo data: the library deployed, a user for every lane, a few families with work under way.
+"""Demo data: the library deployed, a user for every team, and families with every procedure under way.
 
-Idempotent: running it again adds nothing that is already there, so `make run` can call it every time.
+Each procedure is walked part way (service/demo_walks.py), so `make run` shows every procedure in the middle:
+tasks waiting in the teams' inboxes, answers already recorded, a timer or a message awaited. Idempotent: running
+it again adds nothing that is already there, so `make run` can call it every time.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from ..clock import MovableClock
 from ..expressions.time_functions import today
-from ..store.models import Case
-from . import cases, catalogue, deploy, instances, queries, tasks, users
+from ..store.models import Case, Timer
+from . import cases, catalogue, deploy, instances, queries, tasks, timers, users
+from .demo_walks import WALKS, Walk, answers_for, plausible_answers
 from .errors import NotFound
 from .runtime import Runtime
 
 PASSWORD = "demo"
-# The case-data names an assignee expression reads: ${lead_professional}, ${value("approving_eh_manager")}.
-_ASSIGNEE_NAMES = re.compile(r'\$\{\s*(\w+)\s*\}|value\(\s*["\'](\w+)["\']')
 PROCESS_OWNER = "process-owner"
+ANALYST = "analyst"
 FAMILIES = {
     # The family in the Lincolnshire guide's screenshot (process catalogue §10).
     "Smith": [("Johnny Smith", date(2020, 9, 3)), ("Josie Smith", date(2015, 6, 14)), ("Joy Smith", date(2022, 10, 3))],
     "Khan": [("Aisha Khan", date(2012, 2, 11)), ("Omar Khan", date(2016, 7, 29))],
     "Taylor": [("Mia Taylor", date(2009, 11, 20))],
+    "Okafor": [("Daniel Okafor", date(2013, 5, 2)), ("Grace Okafor", date(2018, 1, 23))],
+    "Nowak": [("Lena Nowak", date(2014, 9, 9))],
+    "Evans": [("Ruby Evans", date(2017, 3, 15)), ("Alfie Evans", date(2019, 12, 1))],
+    "Hughes": [("Jordan Hughes", date(2005, 4, 18))],
 }
-# (family, process, children or None for all, how many first steps to complete)
-WORK = [
-    ("Smith", "lincs_step_out_internal_lp_existing_eh", ["Josie Smith", "Joy Smith"], 1),
-    ("Smith", "lincs_step_out_internal_lp_no_eh", ["Johnny Smith"], 0),
-    ("Khan", "york_step_down_cin_cp", None, 1),
-    ("Khan", "york_request_additional_services", None, 0),
-    ("Taylor", "authc_step_down_sc_to_eh", None, 2),
-]
 
 
 @dataclass(frozen=True)
@@ -50,27 +49,39 @@ def username_for(team: str) -> str:
 
 
 def seed(rt: Runtime, library: Path | str = "bpmn") -> DemoResult:
-    deployed = deploy.deploy(rt, [library], PROCESS_OWNER)
-    teams = sorted({lane for entry in catalogue.catalogue(rt) for lane in entry.summary.lanes}
-                   | {g for entry in catalogue.catalogue(rt) for t in entry.summary.user_tasks
-                      for g in t.candidate_groups})
-    # Lanes that differ only in case or punctuation ("Social Worker", "social worker") share one demo user.
-    by_name: dict[str, list[str]] = {}
-    for team in teams:
-        by_name.setdefault(username_for(team), []).append(team)
-    made = [_user(rt, name, members) for name, members in by_name.items()]
-    made.append(_user(rt, PROCESS_OWNER, [], roles=["process owner"]))
+    deployed, made = seed_users_and_library(rt, library)
     created = 0
     if not _has_cases(rt):
         created = _families_with_work(rt)
-    return DemoResult(deployed, [u for u in made if u], created)
+    return DemoResult(deployed, made, created)
+
+
+def seed_users_and_library(rt: Runtime, library: Path | str) -> tuple[list[deploy.Deployed], list[users.UserView]]:
+    """The library deployed; one demo user per team (a lane or a candidate team), a process owner and an analyst."""
+    deployed = deploy.deploy(rt, [library], PROCESS_OWNER)
+    entries = catalogue.catalogue(rt)
+    teams = sorted({lane for e in entries for lane in e.summary.lanes}
+                   | {g for e in entries for t in e.summary.user_tasks for g in t.candidate_groups})
+    made = [_user(rt, username_for(team), [team]) for team in teams]
+    made.append(_user(rt, PROCESS_OWNER, [], roles=["process owner"]))
+    made.append(_user(rt, ANALYST, [], roles=["analyst"]))
+    return deployed, [u for u in made if u]
+
+
+def demo_users(rt: Runtime) -> list[users.UserView]:
+    """The demo's users as they are, changing nothing."""
+    with rt.reading() as session:
+        from ..store.models import User
+        names = list(session.scalars(select(User.username).order_by(User.username)))
+    return [users.get_user(rt, n) for n in names]
 
 
 def _user(rt: Runtime, name: str, teams: list[str], roles: list[str] = ()) -> users.UserView | None:
     try:
         return users.get_user(rt, name)
     except NotFound:
-        return users.add_user(rt, name, teams, display_name=f"{(teams or roles)[0]} (demo)", roles=list(roles),
+        label = teams[0] if teams else roles[0].capitalize()
+        return users.add_user(rt, name, teams, display_name=f"{label} (demo)", roles=list(roles),
                               password=PASSWORD, actor="demo")
 
 
@@ -80,68 +91,75 @@ def _has_cases(rt: Runtime) -> bool:
 
 
 def _families_with_work(rt: Runtime) -> int:
-    made = {name: cases.create_case(rt, name, [cases.Child(n, born) for n, born in children], "demo")
-            for name, children in FAMILIES.items()}
-    available = {entry.process_id for entry in catalogue.catalogue(rt)}
-    people = assignee_fields(rt)
-    for family, process_id, children, steps in WORK:
-        if process_id not in available:
-            continue
-        case = made[family]
-        chosen = [s.id for s in case.subjects if children is None or s.name in children]
-        starter = _starter(rt, process_id)
-        instance_id = instances.start_work(rt, process_id, case.id, starter, chosen)
-        for _ in range(steps):
-            _complete_first_open_task(rt, instance_id, people)
+    made = {name: family(rt, name) for name in FAMILIES}
+    available = {e.process_id for e in catalogue.catalogue(rt)}
+    for walk in WALKS:
+        if walk.process_id in available:
+            walk_on(rt, walk, start_walk(rt, walk, made[walk.family]), walk.middle)
     return len(made)
 
 
-def _starter(rt: Runtime, process_id: str) -> str:
+def family(rt: Runtime, name: str) -> cases.CaseView:
+    """The demo family of that name (added if it is not there yet)."""
+    with rt.reading() as session:
+        found = session.scalars(select(Case.id).where(Case.family_name == name).limit(1)).first()
+    if found is not None:
+        return cases.get_case(rt, found)
+    return cases.create_case(rt, name, [cases.Child(n, born) for n, born in FAMILIES[name]], "demo")
+
+
+def start_walk(rt: Runtime, walk: Walk, case: cases.CaseView) -> int:
+    chosen = [s.id for s in case.subjects if walk.children is None or s.name.split()[0] in walk.children]
+    return instances.start_work(rt, walk.process_id, case.id, starter(rt, walk.process_id), chosen, dict(walk.start))
+
+
+def starter(rt: Runtime, process_id: str) -> str:
+    """The demo user of the lane the procedure starts in."""
     entry = next(e for e in catalogue.catalogue(rt) if e.process_id == process_id)
     return username_for(entry.summary.lanes[0]) if entry.summary.lanes else PROCESS_OWNER
 
 
-def _complete_first_open_task(rt: Runtime, instance_id: int, people: dict[str, str]) -> None:
-    info = queries.get_instance(rt, instance_id)
-    open_tasks = [t for t in queries.case_tasks(rt, info.case_id) if t.instance_id == instance_id and t.state == "ready"]
-    if not open_tasks:
-        return
-    task = open_tasks[0]
-    actor = task.assignee or username_for(task.teams[0])
-    tasks.complete_task(rt, task.id, actor, plausible_values(task.form, actor, people))
+MOST_STEPS = 60  # a walk that goes round for longer is looping: its script must say how to leave
 
 
-def assignee_fields(rt: Runtime) -> dict[str, str]:
-    """Form fields that name who a later task is assigned to (`${lead_professional}`), each with the demo
-    user of that task's lane: a demo answer there must be someone who can open the task."""
-    found = {}
-    for entry in catalogue.catalogue(rt):
-        for task in entry.summary.user_tasks:
-            if task.assignee and task.lane:
-                for name in _ASSIGNEE_NAMES.findall(task.assignee):
-                    found[next(n for n in name if n)] = username_for(task.lane)
-    return found
-
-
-def plausible_values(form: list[dict], actor: str, people: dict[str, str] | None = None) -> dict:
-    """Plausible answers for a demo: yes where asked, the first option otherwise, today for dates; a field
-    that names an assignee gets the user in `people` (the acting user when none is given)."""
-    people = people or {}
-    values = {}
-    for field in form:
-        if field["readonly"] or field.get("default") is not None or field["properties"].get("row_of"):
-            continue
-        kind, options = field["type"], [o["id"] for o in field["options"]]
-        if kind == "enum":
-            choice = "yes" if "yes" in options else options[0]
-            values[field["id"]] = [choice] if field["multiple"] else choice
-        elif kind == "boolean":
-            values[field["id"]] = True
-        elif kind == "date":
-            values[field["id"]] = today()
-        elif kind == "long":
-            values[field["id"]] = 1
+def walk_on(rt: Runtime, walk: Walk, instance_id: int, steps: int | None, clock: MovableClock | None = None) -> int:
+    """Complete up to `steps` tasks (to an end, when None) with the walk's answers. A message the work waits for
+    is delivered; a timer is waited for only when a movable clock is given. Returns the tasks done."""
+    done, visits, rounds = 0, {}, 0
+    while (steps is None or done < steps) and rounds < MOST_STEPS:
+        rounds += 1
+        info = queries.get_instance(rt, instance_id)
+        if info.status != "running":
+            break
+        open_now = queries.instance_tasks(rt, instance_id)
+        if open_now:
+            task = open_now[0]
+            visit = visits.get(task.name, 0)
+            visits[task.name] = visit + 1
+            complete_step(rt, walk, task, visit)
+            done += 1
+        elif info.waiting_messages:
+            instances.deliver_message(rt, instance_id, info.waiting_messages[0], starter(rt, walk.process_id))
+        elif clock is not None and _next_timer(rt, instance_id) is not None:
+            clock.set(_next_timer(rt, instance_id) + timedelta(seconds=1))  # a timer fires once past due
+            timers.fire_due_timers(rt)
         else:
-            named = people.get(field["id"]) or (actor if field["id"] in ("authoriser", "completed_by") else None)
-            values[field["id"]] = named or "Recorded for the demo"
-    return values
+            break
+    return done
+
+
+def actor_for(task) -> str:
+    """Who does a step in the demo: its assignee, else the demo user of its lane."""
+    return task.assignee or username_for(task.lane or task.teams[0])
+
+
+def complete_step(rt: Runtime, walk: Walk, task, visit: int) -> None:
+    actor = actor_for(task)
+    form = queries.get_task(rt, task.id, actor).form
+    tasks.complete_task(rt, task.id, actor, plausible_answers(form, today(), answers_for(walk, task.name, visit)))
+
+
+def _next_timer(rt: Runtime, instance_id: int):
+    with rt.reading() as session:
+        return session.scalars(select(Timer.due_at).where(Timer.instance_id == instance_id)
+                               .order_by(Timer.due_at).limit(1)).first()
