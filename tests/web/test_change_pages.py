@@ -62,6 +62,10 @@ def test_the_caseworker_gets_a_needs_attention_page_and_the_api_a_409(rt, browse
     assert body["error"] == "This case needs attention" and body["incident"] == 1
     assert body["message"].startswith("This case needs attention: the procedure's diagram has a problem at")
     assert incidents.get_incident(rt, 1).attempts == 2
+    # The task stays open with the answers kept, and both it and the case page say the work needs attention.
+    assert "This case needs attention" in text_of(sam.get(f"/tasks/{task.id}"))
+    case_page = text_of(sam.get(f"/cases/{library.case.id}"))
+    assert "This work needs attention" in case_page and "Needs attention: the procedure could not go on" in case_page
 
 
 def test_owners_list_incidents_and_retry_after_moving_the_case_from_the_process_page(rt, browser, clock, library):

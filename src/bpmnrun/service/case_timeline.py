@@ -38,10 +38,14 @@ WHAT = {
     "instance_completed": "Work finished",
     "instance_cancelled": "Work cancelled",
     "instance_error": "Work stopped with an error",
+    "incident_raised": "Needs attention: the procedure could not go on, and a process owner has been told",
+    "incident_resolved": "No longer needs attention",
+    "moved_to_version": "Moved to a new version of the procedure",
 }
 # Detail keys worth showing for the actions that carry no form data, with their labels.
 DETAIL_LABELS = {"lane": "Team", "assignee": "Assigned to", "subject": "For", "due_at": "Due", "to": "To",
-                 "children": "Children", "subjects": "Children", "version": "Version", "reason": "Reason"}
+                 "children": "Children", "subjects": "Children", "version": "Version", "reason": "Reason",
+                 "from_version": "From version", "to_version": "To version"}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..store.models import Case, Instance, ProcessVersion, Subject, Task, TaskTeam, User
+from ..store.models import Case, Incident, Instance, ProcessVersion, Subject, Task, TaskTeam, User
 from . import case_timeline, queries
 from .case_diagrams import InstanceDiagram, instance_diagrams
 from .case_timeline import TimelineEntry
@@ -52,6 +52,7 @@ class InstanceDetail:
     started_at: datetime
     ended_at: datetime | None
     diagrams: tuple[InstanceDiagram, ...]
+    needs_attention: bool = False  # an incident is open: the procedure could not go on
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,8 @@ def _instance_detail(session: Session, instance: Instance, number: int, names: d
     return InstanceDetail(
         instance.id, number, instance.process_id, version.title, version.authority, version.version, instance.status,
         instance.end_event, tuple(names[i] for i in instance.subject_ids if i in names), instance.started_by,
-        instance.started_at, instance.ended_at, tuple(instance_diagrams(session, instance)))
+        instance.started_at, instance.ended_at, tuple(instance_diagrams(session, instance)),
+        session.scalar(select(exists().where(Incident.instance_id == instance.id, Incident.resolved.is_(False)))))
 
 
 def _summaries(session: Session, found: list[Case]) -> list[CaseSummary]:

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..service import queries, tasks, users
+from ..service import incidents, queries, tasks, users
 from ..service.errors import Conflict, InvalidInput
 from ..service.queries import TaskView
 from ..service.recorded import recorded_so_far
@@ -61,6 +61,7 @@ def _page(task: TaskView, current: Mapping[str, Any], typed: Mapping[str, Any] |
     return render_template(
         "task.html", task=task, conflict=conflict, editable=editable, may_work=editable and _may_work(task),
         recorded=recorded_so_far(runtime(), task.id, username()),
+        needs_attention=bool(incidents.list_incidents(runtime(), instance_id=task.instance_id)),
         readonly=[f for f in fields if f["readonly"]],
         fields=[f for f in fields if not f["readonly"] and not f["row_of"]],
         tables=_tables(fields, current, task.draft.get("_rows", {})),
