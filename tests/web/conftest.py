@@ -12,7 +12,20 @@ from werkzeug.security import generate_password_hash
 
 from bpmnrun.store.models import User
 from bpmnrun.web import create_app
-from tests.support import deploy_library, smith_family
+from tests.support import DIAGRAMS, deploy_library, deploy_paths, smith_family
+
+# The diagrams the generic page tests drive (tests/diagrams/web, made by /work/tools/testdiagrams/web.py), so
+# that they test the pages apart from the process library.
+WEB_DIAGRAMS = DIAGRAMS / "web"
+REQUEST = "test_web_request"    # every widget, two branches at once, a read-only field, two sub-processes
+CLOSURE = "test_web_closure"    # called by REQUEST: a multiple choice
+AUTHORISATION = "test_web_authorisation"  # called by REQUEST
+CONTACTS = "test_web_contacts"  # a table of rows with a date column, then a task per child
+MEETING = "test_web_meeting"    # a date to escape and check, a gateway, a due date with its overdue timer
+# One user per lane of the library's Lincolnshire step-out; the test diagrams use the same team names.
+PEOPLE = {"sam": ["Social Worker"], "eve": ["Early Help Manager"], "ella": ["Early Help worker"],
+          "fran": ["Front Door"], "tia": ["TAC Admin"], "mo": ["Manager (authoriser)"],
+          "ps": ["Practice Supervisor"], "owner": []}
 
 
 class Browser:
@@ -60,11 +73,20 @@ def browser(app):
 def library(rt):
     """The process library deployed, users for the Lincolnshire step-out lanes, and the Smith family."""
     deploy_library(rt)
+    return _people_and_family(rt)
+
+
+@pytest.fixture
+def diagrams(rt):
+    """The web test diagrams (tests/diagrams/web) deployed, the same users as `library`, and the Smith family."""
+    deploy_paths(rt, *sorted(WEB_DIAGRAMS.glob("*.bpmn")))
+    return _people_and_family(rt)
+
+
+def _people_and_family(rt):
     from bpmnrun.service import users
 
-    for name, teams in {"sam": ["Social Worker"], "eve": ["Early Help Manager"], "ella": ["Early Help worker"],
-                        "fran": ["Front Door"], "tia": ["TAC Admin"], "mo": ["Manager (authoriser)"],
-                        "ps": ["Practice Supervisor"], "owner": []}.items():
+    for name, teams in PEOPLE.items():
         users.add_user(rt, name, teams, roles=["process owner"] if name == "owner" else [])
     give_password(rt)
     return smith_family(rt)
