@@ -12,9 +12,9 @@ from openapi_spec_validator import validate as validate_openapi
 from bpmnrun.service import instances, queries, users
 from bpmnrun.web.api_openapi import openapi_document
 from tests.support import only_task, subject_ids
+from tests.web.conftest import MEETING, REQUEST
 
-L1 = "lincs_step_out_internal_lp_existing_eh"
-L1_SEND = "Send the Request – CS Early Help Manager: Social Care involvement ended, step out to TAC (Internal LP)"
+SEND = "Send the request to the Early Help Manager"
 FINISH_WORKSTEP = "Update the workstep, and Finish it adding the appropriate Next Action"
 SEND_VALUES = {"originating_sc_workstep": "SC Review Child Protection Conference", "eh_manager_agreed": True,
                "pass_to": "EH Awaiting Allocation"}
@@ -60,15 +60,15 @@ def _template_of(path: str) -> str:
 
 
 @pytest.fixture
-def api(app, rt, library):
+def api(app, rt, diagrams):
     users.add_user(rt, "sara", ["Social Worker"])
     tokens = {name: users.issue_token(rt, name) for name in ("sam", "sara", "fran", "eve")}
     return lambda name: Api(app, tokens[name])
 
 
 @pytest.fixture
-def work(rt, library):
-    return instances.start_work(rt, L1, library.id, "sam", subject_ids(library, "Josie", "Joy"))
+def work(rt, diagrams):
+    return instances.start_work(rt, REQUEST, diagrams.id, "sam", subject_ids(diagrams, "Josie", "Joy"))
 
 
 # --- the document ------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def test_the_openapi_document_is_public_valid_and_describes_every_route(app):
 
 # --- signing in and CSRF ------------------------------------------------------------------------------
 
-def test_without_a_session_or_a_valid_token_the_answer_is_401_json(app, library):
+def test_without_a_session_or_a_valid_token_the_answer_is_401_json(app, diagrams):
     for token in (None, "not-a-token"):
         response = Api(app, token).get("/api/v1/tasks")
         assert response.status_code == 401 and response.get_json()["error"] == "Sign in to continue"
@@ -116,16 +116,17 @@ def test_a_session_post_needs_the_x_csrftoken_header(browser, work, rt):
 
 # --- tasks ------------------------------------------------------------------------------------------
 
-def test_the_worklist_with_its_filters_and_total(api, work, rt, library):
+def test_the_worklist_with_its_filters_and_total(api, work, rt, diagrams):
     sam = api("sam")
     listed = sam.get("/api/v1/tasks").get_json()
-    assert listed["total"] == 1 and [t["name"] for t in listed["tasks"]] == [L1_SEND]
+    assert listed["total"] == 1 and [t["name"] for t in listed["tasks"]] == [SEND]
     assert listed["tasks"][0]["children"] == ["Josie Smith", "Joy Smith"]
     assert listed["tasks"][0]["form"] == []  # a list leaves the forms out
-    assert sam.get(f"/api/v1/tasks?team=Social+Worker&process={L1}&case={library.id}").get_json()["total"] == 1
+    filtered = sam.get(f"/api/v1/tasks?team=Social+Worker&process={REQUEST}&case={diagrams.id}").get_json()
+    assert filtered["total"] == 1
     assert sam.get("/api/v1/tasks?mine=1").get_json()["total"] == 0
     assert sam.get("/api/v1/tasks?overdue=1").get_json()["total"] == 0
-    assert sam.get("/api/v1/tasks?process=york_step_up").get_json()["total"] == 0
+    assert sam.get(f"/api/v1/tasks?process={MEETING}").get_json()["total"] == 0
     paged = sam.get("/api/v1/tasks?limit=1&offset=1").get_json()
     assert (paged["tasks"], paged["total"]) == ([], 1)
     assert api("fran").get("/api/v1/tasks").get_json() == {"tasks": [], "total": 0}
@@ -144,7 +145,7 @@ def test_the_worklist_refuses_bad_parameters_and_other_teams(api, work):
 def test_a_task_with_its_form_draft_and_documentation(api, work, rt):
     task = only_task(rt, work)
     shown = api("sam").get(f"/api/v1/tasks/{task.id}").get_json()
-    assert shown["name"] == L1_SEND and shown["draft"] == {} and "documentation" in shown
+    assert shown["name"] == SEND and shown["draft"] == {} and "documentation" in shown
     assert "originating_sc_workstep" in [f["id"] for f in shown["form"]]
     assert api("fran").get(f"/api/v1/tasks/{task.id}").status_code == 403
     assert api("sam").get(f"/api/v1/tasks/{MISSING_TASK}").status_code == 404
@@ -258,14 +259,15 @@ def test_a_family_of_the_wrong_shape_is_400(api, body, says):
     assert response.status_code == 400 and says in response.get_json()["message"]
 
 
-def test_starting_work_and_reading_its_history(api, rt, library):
+def test_starting_work_and_reading_its_history(api, rt, diagrams):
     started = api("sam").post("/api/v1/instances", {
-        "process_id": L1, "case_id": library.id, "subject_ids": subject_ids(library, "Josie")})
+        "process_id": REQUEST, "case_id": diagrams.id, "subject_ids": subject_ids(diagrams, "Josie")})
     assert started.status_code == 201
     work = started.get_json()
     assert started.headers["Location"].endswith(f"/api/v1/instances/{work['id']}")
-    assert (work["process_id"], work["status"], work["started_by"]) == (L1, "running", "sam")
-    assert [(t["name"], t["children"]) for t in work["tasks"]] == [(L1_SEND, ["Josie Smith"])]  # each task names the children it is for
+    assert (work["process_id"], work["status"], work["started_by"]) == (REQUEST, "running", "sam")
+    # each task names the children it is for
+    assert [(t["name"], t["children"]) for t in work["tasks"]] == [(SEND, ["Josie Smith"])]
     shown = api("sam").get(f"/api/v1/instances/{work['id']}").get_json()
     assert [e["action"] for e in shown["history"]][:2] == ["instance_started", "task_ready"]
     assert shown["history"][0]["detail"]["subjects"] == ["Josie Smith"]
@@ -286,17 +288,17 @@ def test_a_method_a_route_does_not_take_is_405_saying_which_do(api):
 
 @pytest.mark.parametrize("body, status, says", [
     ({"process_id": "no_such_process", "case_id": None}, 400, "case_id must be a whole number"),
-    ({"process_id": L1, "case_id": True}, 400, "case_id must be a whole number"),
-    ({"process_id": L1, "case_id": SMITH, "subject_ids": "1"}, 400, "subject_ids must be a list"),
-    ({"process_id": L1, "case_id": SMITH, "data": []}, 400, "data must be a JSON object"),
+    ({"process_id": REQUEST, "case_id": True}, 400, "case_id must be a whole number"),
+    ({"process_id": REQUEST, "case_id": SMITH, "subject_ids": "1"}, 400, "subject_ids must be a list"),
+    ({"process_id": REQUEST, "case_id": SMITH, "data": []}, 400, "data must be a JSON object"),
     ({"case_id": SMITH}, 400, "process_id is required"),
     ({"process_id": "no_such_process", "case_id": SMITH}, 404, "no_such_process"),
-    ({"process_id": L1, "case_id": 99999}, 404, "no case 99999"),
-    ({"process_id": L1, "case_id": SMITH, "subject_ids": [99999]}, 400, "not in the Smith family"),
-    ({"process_id": L1, "case_id": 2**80}, 400, "case_id must be between 1 and 2147483647"),
-    ({"process_id": L1, "case_id": SMITH, "subject_ids": [-(2**70)]}, 400, "subject_ids[] must be between"),
+    ({"process_id": REQUEST, "case_id": 99999}, 404, "no case 99999"),
+    ({"process_id": REQUEST, "case_id": SMITH, "subject_ids": [99999]}, 400, "not in the Smith family"),
+    ({"process_id": REQUEST, "case_id": 2**80}, 400, "case_id must be between 1 and 2147483647"),
+    ({"process_id": REQUEST, "case_id": SMITH, "subject_ids": [-(2**70)]}, 400, "subject_ids[] must be between"),
 ])
-def test_starting_work_refuses_bad_input(api, library, body, status, says):
-    body = {**body, "case_id": library.id} if body.get("case_id") is SMITH else body
+def test_starting_work_refuses_bad_input(api, diagrams, body, status, says):
+    body = {**body, "case_id": diagrams.id} if body.get("case_id") is SMITH else body
     response = api("sam").post("/api/v1/instances", body)
     assert response.status_code == status and says in response.get_json()["message"]

@@ -8,20 +8,19 @@ import pytest
 from bpmnrun.service import instances, queries, users
 from bpmnrun.web import create_app
 from tests.support import only_task, subject_ids
-from tests.web.conftest import give_password
-
-L1 = "lincs_step_out_internal_lp_existing_eh"
+from tests.web.conftest import MEETING, REQUEST, give_password
 
 
 @pytest.fixture
-def l1_started(rt, library):
+def request_started(rt, diagrams):
+    """The test request started by sam for Josie and Joy; sara is a second Social Worker."""
     users.add_user(rt, "sara", ["Social Worker"])
     give_password(rt)
-    instance_id = instances.start_work(rt, L1, library.id, "sam", subject_ids(library, "Josie", "Joy"))
+    instance_id = instances.start_work(rt, REQUEST, diagrams.id, "sam", subject_ids(diagrams, "Josie", "Joy"))
     return instance_id
 
 
-def test_every_page_but_sign_in_needs_a_user(browser, library):
+def test_every_page_but_sign_in_needs_a_user(browser, diagrams):
     anonymous = browser()
     for path in ("/", "/cases", "/processes", "/tasks/00000000-0000-0000-0000-000000000000"):
         response = anonymous.get(path)
@@ -29,7 +28,7 @@ def test_every_page_but_sign_in_needs_a_user(browser, library):
     assert anonymous.get("/sign-in").status_code == 200
 
 
-def test_sign_in_with_a_wrong_password_is_refused_and_says_so(browser, library):
+def test_sign_in_with_a_wrong_password_is_refused_and_says_so(browser, diagrams):
     visitor = browser()
     visitor.get("/sign-in")
     response = visitor.post("/sign-in", {"username": "sam", "password": "wrong"})
@@ -39,30 +38,30 @@ def test_sign_in_with_a_wrong_password_is_refused_and_says_so(browser, library):
     assert visitor.get("/").status_code == 302
 
 
-def test_sign_in_redirects_only_within_the_site(browser, library):
+def test_sign_in_redirects_only_within_the_site(browser, diagrams):
     visitor = browser()
     visitor.get("/sign-in?next=//evil.example/")
     response = visitor.post("/sign-in?next=//evil.example/", {"username": "sam", "password": "secret"})
     assert response.headers["Location"] == "/"
 
 
-def test_sign_out_ends_the_session(browser, library):
+def test_sign_out_ends_the_session(browser, diagrams):
     sam = browser().sign_in("sam")
     assert sam.get("/").status_code == 200
     assert sam.post("/sign-out").status_code == 302
     assert sam.get("/").status_code == 302
 
 
-def test_a_post_without_the_csrf_token_is_refused(browser, library, l1_started, rt):
+def test_a_post_without_the_csrf_token_is_refused(browser, diagrams, request_started, rt):
     sam = browser().sign_in("sam")
-    task = only_task(rt, l1_started)
+    task = only_task(rt, request_started)
     response = sam.post(f"/tasks/{task.id}/claim", {}, csrf=False)
     assert response.status_code == 400
     assert b"expired or was not sent from this site" in response.data
     assert queries.get_task(rt, task.id, "sam").assignee is None
 
 
-def test_sign_in_is_rate_limited(rt, library):
+def test_sign_in_is_rate_limited(rt, diagrams):
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "SIGN_IN_RATE_LIMIT": "3 per minute"}, runtime=rt)
     from tests.web.conftest import Browser
 
@@ -72,20 +71,22 @@ def test_sign_in_is_rate_limited(rt, library):
     assert codes == [401, 401, 401, 429]
 
 
-def test_the_task_list_shows_my_teams_tasks_with_family_children_and_procedure(browser, l1_started, rt):
+def test_the_task_list_shows_my_teams_tasks_with_family_children_and_procedure(browser, request_started, rt):
     sam = browser().sign_in("sam")
     page = sam.get("/").data.decode()
-    assert "Send the Request – CS Early Help Manager: Social Care involvement ended, step out to TAC (Internal LP)" in page
-    assert "Josie Smith, Joy Smith" in page and "Johnny Smith" not in page
-    assert "Step out to TAC – Internal LP, existing Early Help involvement" in page and "Lincolnshire" in page
+    row = page[page.index(f'data-task-id="{only_task(rt, request_started).id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Send the request to the Early Help Manager" in row
+    assert "Josie Smith, Joy Smith" in row and "Johnny Smith" not in page
+    assert "Step out request" in row and '<span class="govuk-body-s">Other</span>' in row  # procedure, authority
     assert "Social Worker (1)" in page
     other_team = browser().sign_in("fran").get("/").data.decode()
     assert "There are no tasks here." in other_team
 
 
-def test_claim_release_and_pass_to_worker(browser, l1_started, rt):
+def test_claim_release_and_pass_to_worker(browser, request_started, rt):
     sam = browser().sign_in("sam")
-    task = only_task(rt, l1_started)
+    task = only_task(rt, request_started)
     assert sam.post(f"/tasks/{task.id}/claim", {"back": "/"}).status_code == 302
     assert queries.get_task(rt, task.id, "sam").assignee == "sam"
     mine = sam.get("/?view=mine").data.decode()
@@ -97,8 +98,8 @@ def test_claim_release_and_pass_to_worker(browser, l1_started, rt):
     assert queries.get_task(rt, task.id, "sam").assignee is None
 
 
-def test_another_team_cannot_claim_or_pass_a_task(browser, l1_started, rt):
-    task = only_task(rt, l1_started)
+def test_another_team_cannot_claim_or_pass_a_task(browser, request_started, rt):
+    task = only_task(rt, request_started)
     fran = browser().sign_in("fran")
     assert fran.post(f"/tasks/{task.id}/claim", {}).status_code == 403
     sam = browser().sign_in("sam")
@@ -107,17 +108,17 @@ def test_another_team_cannot_claim_or_pass_a_task(browser, l1_started, rt):
     assert sam.post("/tasks/00000000-0000-0000-0000-000000000000/claim", {}).status_code == 404
 
 
-def test_filters_by_procedure_and_overdue(browser, l1_started, rt):
+def test_filters_by_procedure_and_overdue(browser, request_started, rt):
     sam = browser().sign_in("sam")
-    assert "1 task" in sam.get(f"/?view=all&process={L1}").data.decode()
-    assert "0 tasks" in sam.get("/?view=all&process=york_step_up").data.decode()
+    assert "1 task" in sam.get(f"/?view=all&process={REQUEST}").data.decode()
+    assert "0 tasks" in sam.get(f"/?view=all&process={MEETING}").data.decode()
     assert "0 tasks" in sam.get("/?view=all&overdue=1").data.decode()
     assert sam.get("/?view=team&team=Front+Door").status_code == 403
-    past_the_end = sam.get(f"/?view=all&process={L1}&page=99999999999999999999")
+    past_the_end = sam.get(f"/?view=all&process={REQUEST}&page=99999999999999999999")
     assert past_the_end.status_code == 200 and "1 task" in past_the_end.data.decode()
 
 
-def test_security_headers_and_error_pages(browser, library):
+def test_security_headers_and_error_pages(browser, diagrams):
     sam = browser().sign_in("sam")
     response = sam.get("/no-such-page")
     assert response.status_code == 404 and b"Page not found" in response.data
@@ -128,7 +129,7 @@ def test_security_headers_and_error_pages(browser, library):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_session_cookie_is_secure_and_http_only(browser, library):
+def test_session_cookie_is_secure_and_http_only(browser, diagrams):
     sam = browser()
     sam.get("/sign-in")
     response = sam.post("/sign-in", {"username": "sam", "password": "secret"})
@@ -136,7 +137,7 @@ def test_session_cookie_is_secure_and_http_only(browser, library):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_an_unexpected_error_is_a_page_not_a_trace(app, browser, library, monkeypatch):
+def test_an_unexpected_error_is_a_page_not_a_trace(app, browser, diagrams, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 

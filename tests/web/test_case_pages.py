@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from bpmnrun.service import case_views, queries, users
 from bpmnrun.store.models import Instance
-from tests.support import finish, only_task, subject_ids
-from tests.web.conftest import give_password
+from tests.support import DIAGRAMS, deploy_paths, finish, only_task, subject_ids
+from tests.web.conftest import CLOSURE, REQUEST, give_password
 
 L1 = "lincs_step_out_internal_lp_existing_eh"
-L1_FIRST = "Send the Request – CS Early Help Manager: Social Care involvement ended, step out to TAC (Internal LP)"
+FIRST = "Send the request to the Early Help Manager"
 
 
 def _state_of(page: str, element_id: str) -> str | None:
@@ -32,14 +32,14 @@ def _instances(rt, case_id: int) -> list[tuple[str, list]]:
                 session.scalars(select(Instance).where(Instance.case_id == case_id).order_by(Instance.id))]
 
 
-def _start_l1(sam, case, *children: str):
+def _start_request(sam, case, *children: str):
     return sam.post(f"/cases/{case.id}/start", {"subject": [str(i) for i in subject_ids(case, *children)],
-                                                "process_id": L1})
+                                                "process_id": REQUEST})
 
 
 # --- find or add a family ------------------------------------------------------------------------------
 
-def test_cases_lists_recent_families_and_finds_them_by_family_or_child_name(browser, library, rt):
+def test_cases_lists_recent_families_and_finds_them_by_family_or_child_name(browser, diagrams, rt):
     from bpmnrun.service import cases
 
     cases.create_case(rt, "Khan", [cases.Child("Aisha Khan", date(2012, 2, 11))], "admin")
@@ -47,18 +47,18 @@ def test_cases_lists_recent_families_and_finds_them_by_family_or_child_name(brow
     recent = sam.get("/cases").data.decode()
     assert "Smith" in recent and "Khan" in recent and "Josie Smith" in recent
     by_child = sam.get("/cases?q=aisha").data.decode()
-    assert "Khan" in by_child and 'href="/cases/%d"' % library.id not in by_child
+    assert "Khan" in by_child and 'href="/cases/%d"' % diagrams.id not in by_child
     nothing = sam.get("/cases?q=Nobody").data.decode()
     assert "No family matches" in nothing
 
 
-def test_search_treats_wildcards_as_text(browser, library):
+def test_search_treats_wildcards_as_text(browser, diagrams):
     sam = browser().sign_in("sam")
     page = sam.get("/cases?q=%25").data.decode()
     assert "No family matches" in page and 'id="families"' not in page
 
 
-def test_adding_a_family_with_children_ignores_blank_rows_and_goes_to_start_work(browser, library, rt):
+def test_adding_a_family_with_children_ignores_blank_rows_and_goes_to_start_work(browser, diagrams, rt):
     sam = browser().sign_in("sam")
     response = sam.post("/cases", {"family_name": " Jones ", "rows": "3",
                                    "child-1-name": "Ann Jones", "child-1-dob-day": "3", "child-1-dob-month": "6",
@@ -71,7 +71,7 @@ def test_adding_a_family_with_children_ignores_blank_rows_and_goes_to_start_work
     assert "The Jones family has been added" in page
 
 
-def test_a_family_needs_a_name_and_a_child_and_dates_must_be_real(browser, library, rt):
+def test_a_family_needs_a_name_and_a_child_and_dates_must_be_real(browser, diagrams, rt):
     sam = browser().sign_in("sam")
     response = sam.post("/cases", {"family_name": "", "rows": "2", "child-1-name": "Ann Jones",
                                    "child-1-dob-day": "31", "child-1-dob-month": "2", "child-1-dob-year": "2019",
@@ -87,14 +87,14 @@ def test_a_family_needs_a_name_and_a_child_and_dates_must_be_real(browser, libra
     assert case_views.find_cases(rt, "Jones") == [] and len(case_views.find_cases(rt)) == 1
 
 
-def test_a_family_without_any_child_is_refused(browser, library):
+def test_a_family_without_any_child_is_refused(browser, diagrams):
     sam = browser().sign_in("sam")
     response = sam.post("/cases", {"family_name": "Jones", "rows": "3"})
     assert response.status_code == 422
     assert "Enter the name of at least one child" in response.data.decode()
 
 
-def test_add_another_child_keeps_what_was_typed_and_adds_a_row(browser, library, rt):
+def test_add_another_child_keeps_what_was_typed_and_adds_a_row(browser, diagrams, rt):
     sam = browser().sign_in("sam")
     response = sam.post("/cases", {"action": "add-child", "family_name": "Jones", "rows": "3",
                                    "child-1-name": "Ann Jones"})
@@ -107,142 +107,166 @@ def test_add_another_child_keeps_what_was_typed_and_adds_a_row(browser, library,
 
 # --- start work ----------------------------------------------------------------------------------------
 
-def test_start_work_offers_children_and_procedures_by_authority_with_shared_sub_processes_last(browser, library):
+LEGEND = r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">\s*(.*?)\s*</legend>'
+
+
+def _groups(page: str) -> dict[str, str]:
+    """The Start work page's groups of procedures, in order: legend → the page up to the next legend."""
+    parts = re.split(LEGEND, page)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def test_start_work_offers_children_and_the_authorities_procedures_but_no_called_only_sub_process(browser, library):
     sam = browser().sign_in("sam")
     page = sam.get(f"/cases/{library.id}/start").data.decode()
     for child in ("Johnny Smith", "Josie Smith", "Joy Smith"):
         assert child in page
-    legends = re.findall(r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">\s*(.*?)\s*</legend>', page)
-    assert legends == ["Lincolnshire", "York", "Authority C", "Shared sub-processes"]
-    shared = page[page.index("Shared sub-processes"):]
-    assert 'value="lincs_sc_case_closure"' in shared and 'value="york_case_closure"' not in shared
-    assert f'value="{L1}"' in page[:page.index("Shared sub-processes")]
+    groups = _groups(page)
+    assert list(groups) == ["Lincolnshire", "York", "Authority C"]
+    lincs, york, authc = groups.values()
+    assert f'value="{L1}"' in lincs and 'value="lincs_external_lp_requests_eh_support"' in lincs
+    assert 'value="york_step_up"' in york and 'value="york_request_additional_services"' in york
+    assert 'value="authc_step_down_sc_to_eh"' in authc
+    # The shared sub-processes (bpmn/shared/) and York's case closure are only called: none is offered.
+    for called in ("lincs_sc_case_closure", "lincs_manager_authorisation", "lincs_front_door_screening",
+                   "lincs_tac_monitoring", "york_case_closure"):
+        assert f'value="{called}"' not in page, called
 
 
-def test_starting_work_for_two_of_three_children_makes_the_first_task_ready_in_its_lane(browser, library, rt):
+def test_start_work_offers_a_startable_shared_sub_process_last(browser, diagrams, rt):
+    deploy_paths(rt, DIAGRAMS / "web" / "shared" / "test_web_shared_review.bpmn")
     sam = browser().sign_in("sam")
-    response = _start_l1(sam, library, "Josie", "Joy")
-    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{library.id}"
-    assert _instances(rt, library.id) == [(L1, subject_ids(library, "Josie", "Joy"))]
-    (instance,) = case_views.case_detail(rt, library.id, "sam").instances
-    assert instance.process_id == L1 and instance.children == ("Josie Smith", "Joy Smith")
+    page = sam.get(f"/cases/{diagrams.id}/start").data.decode()
+    groups = _groups(page)
+    assert list(groups) == ["Other", "Shared sub-processes"]  # test diagrams have no authority of the three
+    assert 'value="test_web_shared_review"' in groups["Shared sub-processes"]
+    assert f'value="{REQUEST}"' in groups["Other"] and f'value="{REQUEST}"' not in groups["Shared sub-processes"]
+    assert f'value="{CLOSURE}"' not in page  # called only
+
+
+def test_starting_work_for_two_of_three_children_makes_the_first_task_ready_in_its_lane(browser, diagrams, rt):
+    sam = browser().sign_in("sam")
+    response = _start_request(sam, diagrams, "Josie", "Joy")
+    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{diagrams.id}"
+    assert _instances(rt, diagrams.id) == [(REQUEST, subject_ids(diagrams, "Josie", "Joy"))]
+    (instance,) = case_views.case_detail(rt, diagrams.id, "sam").instances
+    assert instance.process_id == REQUEST and instance.children == ("Josie Smith", "Joy Smith")
     task = only_task(rt, instance.id)
-    assert task.name == L1_FIRST and task.state == "ready" and task.lane == "Social Worker"
+    assert task.name == FIRST and task.state == "ready" and task.lane == "Social Worker"
     page = sam.get(response.headers["Location"]).data.decode()
     assert "has started for Josie Smith, Joy Smith" in page and "govuk-notification-banner" in page
 
 
 @pytest.mark.parametrize("form, message", [
-    ({"process_id": L1}, "Select the children this work is for"),
+    ({"process_id": REQUEST}, "Select the children this work is for"),
     ({"subject": ["1"]}, "Select the procedure to start"),
     ({"subject": ["1"], "process_id": "no_such_process"}, "Select the procedure to start"),
 ])
-def test_start_work_without_children_or_procedure_shows_the_error_summary(browser, library, rt, form, message):
+def test_start_work_without_children_or_procedure_shows_the_error_summary(browser, diagrams, rt, form, message):
     sam = browser().sign_in("sam")
-    response = sam.post(f"/cases/{library.id}/start", form)
+    response = sam.post(f"/cases/{diagrams.id}/start", form)
     page = response.data.decode()
     assert response.status_code == 422
     assert "govuk-error-summary" in page and message in page
-    assert _instances(rt, library.id) == []
+    assert _instances(rt, diagrams.id) == []
 
 
-def test_start_work_for_a_child_of_another_family_is_refused(browser, library, rt):
+def test_start_work_for_a_child_of_another_family_is_refused(browser, diagrams, rt):
     from bpmnrun.service import cases
 
     other = cases.create_case(rt, "Khan", [cases.Child("Aisha Khan")], "admin")
     sam = browser().sign_in("sam")
-    response = sam.post(f"/cases/{library.id}/start", {"subject": [str(other.subjects[0].id)], "process_id": L1})
+    response = sam.post(f"/cases/{diagrams.id}/start", {"subject": [str(other.subjects[0].id)], "process_id": REQUEST})
     assert response.status_code == 400
     assert "not in the Smith family" in response.data.decode()
 
 
 # --- the case page -------------------------------------------------------------------------------------
 
-def test_the_case_page_shows_children_open_tasks_work_history_and_the_diagram(browser, library, rt):
+def test_the_case_page_shows_children_open_tasks_work_history_and_the_diagram(browser, diagrams, rt):
     sam = browser().sign_in("sam")
-    _start_l1(sam, library, "Josie", "Joy")
-    page = sam.get(f"/cases/{library.id}").data.decode()
+    _start_request(sam, diagrams, "Josie", "Joy")
+    page = sam.get(f"/cases/{diagrams.id}").data.decode()
     assert "Johnny Smith, born 3 September 2020" in page and "Josie Smith, born 14 June 2015" in page
-    task = queries.case_tasks(rt, library.id)[0]
-    assert f'href="/tasks/{task.id}"' in page and L1_FIRST in page
-    assert "Step out to TAC – Internal LP, existing Early Help involvement" in page and "In progress" in page
+    task = queries.case_tasks(rt, diagrams.id)[0]
+    assert f'href="/tasks/{task.id}"' in page and FIRST in page
+    assert "Step out request" in page and "In progress" in page
     assert "2 June 2025 09:00" in page  # the test clock, in England's local time
     assert 'data-action="instance_started"' in page and 'data-action="task_ready"' in page
     assert "<svg" in page
-    assert _state_of(page, "Task_send_request") == "active"
-    assert _state_of(page, "Start_agreed") == "completed"
+    assert _state_of(page, "Task_send") == "active"
+    assert _state_of(page, "Start_request") == "completed"
 
 
-def test_the_history_shows_answers_with_the_form_labels_and_the_diagram_moves_on(browser, library, rt):
+def test_the_history_shows_answers_with_the_form_labels_and_the_diagram_moves_on(browser, diagrams, rt):
     sam = browser().sign_in("sam")
-    _start_l1(sam, library, "Josie", "Joy")
-    instance_id = case_views.case_detail(rt, library.id, "sam").instances[0].id
-    finish(rt, instance_id, L1_FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
+    _start_request(sam, diagrams, "Josie", "Joy")
+    instance_id = case_views.case_detail(rt, diagrams.id, "sam").instances[0].id
+    finish(rt, instance_id, FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
            eh_manager_agreed="true", pass_to="eh_awaiting_allocation", note="Spoke to mum")
-    page = sam.get(f"/cases/{library.id}").data.decode()
+    page = sam.get(f"/cases/{diagrams.id}").data.decode()
     finished = page[page.index('data-action="task_completed"'):]
     finished = finished[:finished.index("</tr>")]
     assert "Originating SC workstep" in finished and "SC Review Child Protection Conference" in finished
     assert "<dd>Yes</dd>" in finished and "Spoke to mum" in finished
-    assert _state_of(page, "Task_send_request") == "completed"
+    assert _state_of(page, "Task_send") == "completed"
     assert _state_of(page, "Task_finish_workstep") == "active"
-    assert _state_of(page, "Task_case_supervision") == "active"
+    assert _state_of(page, "Task_supervision") == "active"
 
 
-def test_a_called_sub_process_is_drawn_with_its_own_task_marked(browser, library, rt):
+def test_a_called_sub_process_is_drawn_with_its_own_task_marked(browser, diagrams, rt):
     sam = browser().sign_in("sam")
-    _start_l1(sam, library, "Josie")
-    instance_id = case_views.case_detail(rt, library.id, "sam").instances[0].id
-    finish(rt, instance_id, L1_FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
+    _start_request(sam, diagrams, "Josie")
+    instance_id = case_views.case_detail(rt, diagrams.id, "sam").instances[0].id
+    finish(rt, instance_id, FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
            eh_manager_agreed="true", pass_to="eh_awaiting_allocation")
-    finish(rt, instance_id, "Update the workstep, and Finish it adding the appropriate Next Action", "sam",
-           sc_workstep_finished="true")
-    page = sam.get(f"/cases/{library.id}").data.decode()
-    assert f'id="diagram-{instance_id}-lincs_sc_case_closure"' in page
+    finish(rt, instance_id, "Update the workstep, and Finish it adding the appropriate Next Action", "sam")
+    page = sam.get(f"/cases/{diagrams.id}").data.decode()
+    assert f'id="diagram-{instance_id}-{CLOSURE}"' in page
     closure = only_task(rt, instance_id, "SC Social Care Case Closure")
-    assert closure.process_id == "lincs_sc_case_closure"
+    assert closure.process_id == CLOSURE
     assert _state_of(page, "Task_sc_closure") == "active"
 
 
-def test_a_user_not_involved_sees_the_family_but_not_its_work(browser, library, rt):
+def test_a_user_not_involved_sees_the_family_but_not_its_work(browser, diagrams, rt):
     sam = browser().sign_in("sam")
-    _start_l1(sam, library, "Josie", "Joy")
+    _start_request(sam, diagrams, "Josie", "Joy")
     tia = browser().sign_in("tia")  # TAC Admin: no task of this case in their team
-    page = tia.get(f"/cases/{library.id}").data.decode()
+    page = tia.get(f"/cases/{diagrams.id}").data.decode()
     assert "Josie Smith" in page and "You have no work on this case" in page
-    assert L1_FIRST not in page and "<svg" not in page
+    assert FIRST not in page and "<svg" not in page
     eve = browser().sign_in("eve")  # Early Help Manager: the case's next tasks come to their team
-    instance_id = case_views.case_detail(rt, library.id, "sam").instances[0].id
-    finish(rt, instance_id, L1_FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
+    instance_id = case_views.case_detail(rt, diagrams.id, "sam").instances[0].id
+    finish(rt, instance_id, FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
            eh_manager_agreed="true", pass_to="eh_awaiting_allocation")
-    assert "EH Early Help Case Supervision" in eve.get(f"/cases/{library.id}").data.decode()
+    assert "EH Early Help Case Supervision" in eve.get(f"/cases/{diagrams.id}").data.decode()
 
 
-def test_an_unknown_case_is_not_found(browser, library):
+def test_an_unknown_case_is_not_found(browser, diagrams):
     sam = browser().sign_in("sam")
     for path in ("/cases/9999", "/cases/9999/start"):
         response = sam.get(path)
         assert response.status_code == 404, path
         assert "no case 9999" in response.data.decode()
-    assert sam.post("/cases/9999/start", {"subject": ["1"], "process_id": L1}).status_code == 404
+    assert sam.post("/cases/9999/start", {"subject": ["1"], "process_id": REQUEST}).status_code == 404
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(browser, library, rt):
+def test_signed_out_visitors_are_sent_to_sign_in(browser, diagrams, rt):
     visitor = browser()
-    for path in ("/cases", f"/cases/{library.id}", f"/cases/{library.id}/start"):
+    for path in ("/cases", f"/cases/{diagrams.id}", f"/cases/{diagrams.id}/start"):
         response = visitor.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in"), path
-    response = visitor.post(f"/cases/{library.id}/start", {"subject": ["1"], "process_id": L1})
+    response = visitor.post(f"/cases/{diagrams.id}/start", {"subject": ["1"], "process_id": REQUEST})
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
-    assert _instances(rt, library.id) == []
+    assert _instances(rt, diagrams.id) == []
 
 
-def test_the_history_names_people_as_they_are_known_not_by_user_name(browser, library, rt):
+def test_the_history_names_people_as_they_are_known_not_by_user_name(browser, diagrams, rt):
     users.add_user(rt, "sue", ["Social Worker"], display_name="Sue Brown")
     give_password(rt)
     sue = browser().sign_in("sue")
-    _start_l1(sue, library, "Josie")
-    page = sue.get(f"/cases/{library.id}").data.decode()
+    _start_request(sue, diagrams, "Josie")
+    page = sue.get(f"/cases/{diagrams.id}").data.decode()
     started = page[page.index('data-action="instance_started"'):]
     who = re.search(r'<td class="govuk-table__cell">([^<]*)</td>', started[started.index("</td>"):]).group(1)
     assert who.strip() == "Sue Brown"
@@ -253,21 +277,21 @@ def test_the_history_names_people_as_they_are_known_not_by_user_name(browser, li
 
 HUGE = "9" * 25  # beyond every database's integers
 ODD_GETS = [f"/tasks/{HUGE}", "/tasks/%00", f"/cases/{HUGE}", f"/cases/{HUGE}/start", "/cases/0", "/cases?q=%00",
-            "/cases?q=" + "a" * 3000, "/processes/nope?version=1", f"/processes/{L1}?version={HUGE}",
-            f"/processes/{L1}?version=99", f"/processes/{L1}?version=-1", f"/processes/{L1}?version=%00",
-            f"/processes/{L1}/versions/{HUGE}/diagram.bpmn", f"/processes/{L1}/versions/7/diagram.bpmn",
+            "/cases?q=" + "a" * 3000, "/processes/nope?version=1", f"/processes/{REQUEST}?version={HUGE}",
+            f"/processes/{REQUEST}?version=99", f"/processes/{REQUEST}?version=-1", f"/processes/{REQUEST}?version=%00",
+            f"/processes/{REQUEST}/versions/{HUGE}/diagram.bpmn", f"/processes/{REQUEST}/versions/7/diagram.bpmn",
             "/processes/%00", "/compare?process=%00", "/compare?process=nope&process=nope2"]
 
 
-def test_odd_ids_and_query_strings_get_a_clear_4xx_never_a_500(browser, library):
+def test_odd_ids_and_query_strings_get_a_clear_4xx_never_a_500(browser, diagrams):
     sam = browser().sign_in("sam")
     for url in ODD_GETS:
         response = sam.get(url)
         # a search for odd words finds nothing (200); everything else is refused with a 4xx page
         assert response.status_code < 500 and (response.status_code != 200 or "?q=" in url), (url, response.status_code)
         assert "Traceback" not in response.data.decode(), url
-    posts = [(f"/cases/{HUGE}/start", {"subject": HUGE, "process_id": L1}),
-             (f"/cases/{library.id}/start", {"subject": HUGE, "process_id": L1}),
+    posts = [(f"/cases/{HUGE}/start", {"subject": HUGE, "process_id": REQUEST}),
+             (f"/cases/{diagrams.id}/start", {"subject": HUGE, "process_id": REQUEST}),
              ("/cases", {"rows": HUGE, "family_name": "Lee"}),
              ("/cases", {"family_name": "Lee", "child-1-name": "Ann Lee", "child-1-dob-day": HUGE,
                          "child-1-dob-month": "1", "child-1-dob-year": "2020"}),

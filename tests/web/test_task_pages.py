@@ -10,27 +10,25 @@ import pytest
 
 from bpmnrun.service import instances, queries, tasks, timers, users
 from tests.support import actions, finish, only_task, open_tasks, subject_ids
-from tests.web.conftest import give_password
+from tests.web.conftest import CONTACTS, MEETING, REQUEST, give_password
 
-L1 = "lincs_step_out_internal_lp_existing_eh"
-L5 = "lincs_tac_monitoring_request_external_lp"
-S_CLOSE = "lincs_sc_case_closure"
-Y7 = "york_step_up"
-L1_SEND = ("Send the Request – CS Early Help Manager: Social Care involvement ended, step out to TAC "
-           "(Internal LP)")
+SEND = "Send the request to the Early Help Manager"
 FINISH_WORKSTEP = "Update the workstep, and Finish it adding the appropriate Next Action"
 SUPERVISION = "EH Early Help Case Supervision"
 DECISION = "EH Decision on Significant Information"
-ALLOCATION = "EH Early Help Request and Allocation"
+SC_CLOSURE = "SC Social Care Case Closure"
 CANCEL_VISITS = "Cancel outstanding SC worksteps"
+CONTACTS_TASK = "Record the contacts made"
+DISCUSS = "Discuss with family and key professionals (TAC&F)"
+MASH_DECISION = "Decision on next steps (MASH)"
 
 
 @pytest.fixture
-def l1(rt, library):
-    """L1 started by sam for Josie and Joy; sara is a second Social Worker."""
+def request_work(rt, diagrams):
+    """The test request started by sam for Josie and Joy; sara is a second Social Worker."""
     users.add_user(rt, "sara", ["Social Worker"])
     give_password(rt)
-    return instances.start_work(rt, L1, library.id, "sam", subject_ids(library, "Josie", "Joy"))
+    return instances.start_work(rt, REQUEST, diagrams.id, "sam", subject_ids(diagrams, "Josie", "Joy"))
 
 
 def page_of(response) -> str:
@@ -44,8 +42,8 @@ def radio(page: str, name: str, value: str) -> str:
     return found.group(0)
 
 
-def l1_answers(**overrides) -> dict[str, str]:
-    """The L1 request as a browser posts it: option ids, "true" for Yes."""
+def send_answers(**overrides) -> dict[str, str]:
+    """The request as a browser posts it: option ids, "true" for Yes."""
     return {"originating_sc_workstep": "sc_review_child_protection_conference", "eh_manager_agreed": "true",
             "pass_to": "eh_awaiting_allocation", "approving_eh_manager": "", "note": "Agreed with Eve",
             "_action": "finish", **overrides}
@@ -54,25 +52,27 @@ def l1_answers(**overrides) -> dict[str, str]:
 # --- what the page shows ------------------------------------------------------------------------------------
 
 
-def test_the_page_shows_the_task_its_family_children_procedure_and_documentation(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_the_page_shows_the_task_its_family_children_procedure_and_documentation(browser, request_work, rt):
+    task = only_task(rt, request_work)
     page = page_of(browser().sign_in("sam").get(f"/tasks/{task.id}"))
-    assert re.search(rf"<h1[^>]*>{re.escape(L1_SEND)}</h1>", page)
+    assert re.search(rf"<h1[^>]*>{re.escape(SEND)}</h1>", page)
     assert "Josie Smith, Joy Smith" in page and "Johnny Smith" not in page
-    assert "Step out to TAC – Internal LP, existing Early Help involvement" in page and "Lincolnshire" in page
+    assert "Step out request" in page
+    assert re.search(r"Authority\s*</dt>\s*<dd[^>]*>\s*Other\s*</dd>", page)  # a test diagram's authority
     assert f'href="/cases/{task.case_id}"' in page
     assert "Social Worker" in page and "Nobody yet" in page and "2 Jun 2025 09:00" in page  # waiting since
     # The diagram's documentation, as text: its quotes come out escaped, not as markup.
-    assert "L1.1 (F8, F6). From the SC Child and Family Assessment" in page
-    assert "Pass to Worker: 000 &#39;find the Early Help Manager that has approved the step out to TAC&#39;" in page
+    assert "Send the request from the clipboard of the social care workstep" in page
+    assert "Pass to Worker: &#39;find the Early Help Manager that has approved the step out to TAC&#39;" in page
 
 
-def test_each_field_type_gets_its_gov_uk_component(browser, l1, rt):
-    page = page_of(browser().sign_in("sam").get(f"/tasks/{only_task(rt, l1).id}"))
+def test_each_field_type_gets_its_gov_uk_component(browser, request_work, rt):
+    page = page_of(browser().sign_in("sam").get(f"/tasks/{only_task(rt, request_work).id}"))
     # enum: radios with the options' words; the default is chosen.
     assert 'type="radio"' in radio(page, "originating_sc_workstep", "sc_child_and_family_assessment")
     assert "SC Review Child Protection Conference" in page
-    assert "checked" in radio(page, "request", "cs_early_help_manager_social_care_involvement_ended_step_out_to_tac_internal_lp")
+    assert "checked" in radio(page, "request", "step_out_to_tac")
+    assert "checked" not in radio(page, "request", "step_out_to_early_help")
     assert "checked" not in radio(page, "pass_to", "eh_awaiting_allocation")
     # a required boolean (a confirmation): one tick box, no "No" to answer; string: an input; a note: a
     # textarea; hints under the fields.
@@ -85,9 +85,9 @@ def test_each_field_type_gets_its_gov_uk_component(browser, l1, rt):
     assert "Finish" in page and "Save and close" in page
 
 
-def test_date_fields_are_day_month_year_and_rows_show_the_recorded_ones(browser, rt, library):
-    instance_id = start_l5_at_allocation(rt, library)
-    task = only_task(rt, instance_id, ALLOCATION)
+def test_date_fields_are_day_month_year_and_rows_show_the_recorded_ones(browser, rt, diagrams):
+    instance_id = instances.start_work(rt, CONTACTS, diagrams.id, "tia", subject_ids(diagrams, "Josie", "Joy"))
+    task = only_task(rt, instance_id, CONTACTS_TASK)
     tia = browser().sign_in("tia")
     page = page_of(tia.get(f"/tasks/{task.id}"))
     for part in ("day", "month", "year"):
@@ -106,14 +106,9 @@ def test_date_fields_are_day_month_year_and_rows_show_the_recorded_ones(browser,
     assert "9 June 2025" in table and "Chased the assessment by phone" in table
 
 
-def test_per_child_tasks_name_their_child(browser, rt, library):
-    instance_id = start_l5_at_allocation(rt, library)
-    finish(rt, instance_id, ALLOCATION, "tia", assessment_received=True,
-           case_status="Child and Family Assessment (Early Help)", allocated_team="TAC Admin – Lincoln locality",
-           request_approved=True)
-    finish(rt, instance_id, "EH Child and Family Assessment", "tia", assessment_document="EH CFA St Marys 25/06/12",
-           checked_and_completed_by=True, assessment_type="TAC External LP (CFA Uploaded)",
-           tac_consultant_support=False, authoriser="tia")
+def test_per_child_tasks_name_their_child(browser, rt, diagrams):
+    instance_id = instances.start_work(rt, CONTACTS, diagrams.id, "tia", subject_ids(diagrams, "Josie", "Joy"))
+    finish(rt, instance_id, CONTACTS_TASK, "tia")
     per_child = {t.subject_name: t for t in open_tasks(rt, instance_id)}
     assert sorted(per_child) == ["Josie Smith", "Joy Smith"]
     tia = browser().sign_in("tia")
@@ -123,25 +118,24 @@ def test_per_child_tasks_name_their_child(browser, rt, library):
         assert 'name="assessment_outcome"' in page
 
 
-def test_read_only_fields_are_a_summary_list_of_the_case_data(browser, l1, rt):
-    finish(rt, l1, L1_SEND, "sam", originating_sc_workstep="SC Review Child Protection Conference",
+def test_read_only_fields_are_a_summary_list_of_the_case_data(browser, request_work, rt):
+    finish(rt, request_work, SEND, "sam", originating_sc_workstep="SC Review Child Protection Conference",
            eh_manager_agreed=True, pass_to="EH Awaiting Allocation")
-    finish(rt, l1, SUPERVISION, "eve", supervision_next_action="EH Decision on Significant Information")
-    page = page_of(browser().sign_in("eve").get(f"/tasks/{only_task(rt, l1, DECISION).id}"))
+    finish(rt, request_work, SUPERVISION, "eve", case_status_prior="Open to Social Care")
+    page = page_of(browser().sign_in("eve").get(f"/tasks/{only_task(rt, request_work, DECISION).id}"))
     readonly = page[page.index('id="readonly"'):]
     readonly = readonly[:readonly.index("</dl>")]
     assert "Case Status (prior to decision)" in readonly
-    assert "Open to Social Care" in readonly  # the option's words, not its id
+    assert "Open to Social Care" in readonly and "open_to_social_care" not in readonly  # the option's words, not its id
     assert 'name="case_status_prior"' not in page  # nothing to type for it
 
 
-def test_multiple_choice_is_checkboxes_and_posts_a_list(browser, rt, library):
-    instance_id = instances.start_work(rt, S_CLOSE, library.id, "sam", subject_ids(library, "Johnny"), {
-        "closure_next_action": "sc_no_social_care_intervention_required_case_to_close",
-        "cancel_outstanding_visits_allowed": True})
-    finish(rt, instance_id, "SC No Social Care Intervention Required – Case to close", "sam",
-           sc_case_closure_completed=True)
-    task = only_task(rt, instance_id, CANCEL_VISITS)
+def test_multiple_choice_is_checkboxes_and_posts_a_list(browser, request_work, rt):
+    finish(rt, request_work, SEND, "sam", originating_sc_workstep="SC Review Child Protection Conference",
+           eh_manager_agreed=True, pass_to="EH Awaiting Allocation")
+    finish(rt, request_work, FINISH_WORKSTEP, "sam")
+    finish(rt, request_work, SC_CLOSURE, "sam")
+    task = only_task(rt, request_work, CANCEL_VISITS)
     ps = browser().sign_in("ps")
     page = page_of(ps.get(f"/tasks/{task.id}"))
     assert 'type="checkbox"' in radio(page, "visits_cancelled", "sc_child_protection_visit")
@@ -157,8 +151,8 @@ def test_multiple_choice_is_checkboxes_and_posts_a_list(browser, rt, library):
 # --- Save and close, Finish ---------------------------------------------------------------------------------
 
 
-def test_save_and_close_keeps_a_draft_and_the_task_open(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_save_and_close_keeps_a_draft_and_the_task_open(browser, request_work, rt):
+    task = only_task(rt, request_work)
     sam = browser().sign_in("sam")
     sam.get(f"/tasks/{task.id}")
     response = sam.post(f"/tasks/{task.id}", {"originating_sc_workstep": "sc_child_and_family_assessment",
@@ -170,39 +164,39 @@ def test_save_and_close_keeps_a_draft_and_the_task_open(browser, l1, rt):
     assert saved.state == "ready"
     assert (saved.draft["originating_sc_workstep"], saved.draft["note"]) == (
         "sc_child_and_family_assessment", "Spoke to mum")
-    assert ("draft_saved", L1_SEND) in actions(rt, l1)
-    assert ("task_completed", L1_SEND) not in actions(rt, l1)
+    assert ("draft_saved", SEND) in actions(rt, request_work)
+    assert ("task_completed", SEND) not in actions(rt, request_work)
     page = page_of(sam.get(f"/tasks/{task.id}"))  # the form opens as it was left
     assert "checked" in radio(page, "originating_sc_workstep", "sc_child_and_family_assessment")
     assert re.search(r"<textarea[^>]*>\s*Spoke to mum</textarea>", page)
 
 
-def test_finish_completes_the_task_and_moves_the_process_on(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_finish_completes_the_task_and_moves_the_process_on(browser, request_work, rt):
+    task = only_task(rt, request_work)
     sam = browser().sign_in("sam")
     sam.get(f"/tasks/{task.id}")
-    response = sam.post(f"/tasks/{task.id}", l1_answers())
+    response = sam.post(f"/tasks/{task.id}", send_answers())
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert f"{L1_SEND} is complete." in page_of(sam.get("/"))
+    assert f"{SEND} is complete." in page_of(sam.get("/"))
 
     done = queries.get_task(rt, task.id, "sam")
     assert (done.state, done.completed_by) == ("completed", "sam")
     assert (done.data["originating_sc_workstep"], done.data["eh_manager_agreed"], done.data["pass_to"],
             done.data["note"]) == ("sc_review_child_protection_conference", True, "eh_awaiting_allocation",
                                    "Agreed with Eve")
-    assert only_task(rt, l1, FINISH_WORKSTEP).state == "ready"
-    assert ("task_completed", L1_SEND) in actions(rt, l1)
+    assert only_task(rt, request_work, FINISH_WORKSTEP).state == "ready"
+    assert ("task_completed", SEND) in actions(rt, request_work)
     page = page_of(sam.get(f"/tasks/{task.id}"))  # a closed task shows who did it and no form
     assert "Completed by sam on 2 Jun 2025 09:00" in page and 'id="task-form"' not in page
     assert "SC Review Child Protection Conference" in page[page.index('id="recorded"'):]
 
 
-def test_finish_with_a_draft_and_the_rest_typed_now(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_finish_with_a_draft_and_the_rest_typed_now(browser, request_work, rt):
+    task = only_task(rt, request_work)
     sam = browser().sign_in("sam")
     sam.get(f"/tasks/{task.id}")
     sam.post(f"/tasks/{task.id}", {"pass_to": "eh_awaiting_allocation", "_action": "save"})
-    answers = l1_answers()
+    answers = send_answers()
     del answers["pass_to"]  # a radio left as the draft had it is still sent by a browser; here it is not
     assert sam.post(f"/tasks/{task.id}", answers).status_code == 302
     assert queries.get_task(rt, task.id, "sam").data["pass_to"] == "eh_awaiting_allocation"
@@ -211,8 +205,8 @@ def test_finish_with_a_draft_and_the_rest_typed_now(browser, l1, rt):
 # --- what goes wrong ----------------------------------------------------------------------------------------
 
 
-def test_invalid_answers_come_back_with_the_error_summary_and_what_was_typed(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_invalid_answers_come_back_with_the_error_summary_and_what_was_typed(browser, request_work, rt):
+    task = only_task(rt, request_work)
     sam = browser().sign_in("sam")
     sam.get(f"/tasks/{task.id}")
     response = sam.post(f"/tasks/{task.id}", {"originating_sc_workstep": "sc_child_and_family_assessment",
@@ -229,68 +223,63 @@ def test_invalid_answers_come_back_with_the_error_summary_and_what_was_typed(bro
     assert queries.get_task(rt, task.id, "sam").state == "ready"
 
 
-def test_an_impossible_date_is_refused_on_its_field(browser, rt, library):
-    users.add_user(rt, "anna", ["partner lead professional"])
-    give_password(rt)
-    instance_id = instances.start_work(rt, Y7, library.id, "anna", subject_ids(library, "Josie"),
-                                       {"start_route": "partner_lp"})
+def test_an_impossible_date_is_refused_on_its_field(browser, rt, diagrams):
+    instance_id = instances.start_work(rt, MEETING, diagrams.id, "ella", subject_ids(diagrams, "Josie"))
     task = only_task(rt, instance_id)
-    anna = browser().sign_in("anna")
-    page = page_of(anna.get(f"/tasks/{task.id}"))
+    ella = browser().sign_in("ella")
+    page = page_of(ella.get(f"/tasks/{task.id}"))
     assert 'name="tacf_date-day"' in page
-    response = anna.post(f"/tasks/{task.id}", {
-        "lp_type": "partner_lead_professional", "concern_summary": "Plan not progressing",
-        "immediate_concern": "no", "discussed_with_family": "yes", "needs_best_served_by_sc": "yes",
+    response = ella.post(f"/tasks/{task.id}", {
+        "concern_summary": "Plan not progressing", "discussed_with_family": "yes",
         "tacf_date-day": "31", "tacf_date-month": "2", "tacf_date-year": "2025", "_action": "finish"})
     assert response.status_code == 422
     page = page_of(response)
     assert 'href="#tacf_date-day"' in page and "TAC&amp;F meeting date must be a real date" in page
     assert re.search(r'id="tacf_date-day"[^>]*value="31"|value="31"[^>]*id="tacf_date-day"', page)
 
-    response = anna.post(f"/tasks/{task.id}", {
-        "lp_type": "partner_lead_professional", "concern_summary": "Plan not progressing",
-        "immediate_concern": "no", "discussed_with_family": "yes", "needs_best_served_by_sc": "yes",
+    response = ella.post(f"/tasks/{task.id}", {
+        "concern_summary": "Plan not progressing", "discussed_with_family": "yes",
         "tacf_date-day": "28", "tacf_date-month": "2", "tacf_date-year": "2025", "_action": "finish"})
     assert response.status_code == 302
-    assert queries.get_task(rt, task.id, "anna").data["tacf_date"] == "2025-02-28"
+    assert queries.get_task(rt, task.id, "ella").data["tacf_date"] == "2025-02-28"
 
 
-def test_a_task_someone_else_finished_first_is_a_409_naming_them(browser, l1, rt, clock):
-    task = only_task(rt, l1)
+def test_a_task_someone_else_finished_first_is_a_409_naming_them(browser, request_work, rt, clock):
+    task = only_task(rt, request_work)
     sara = browser().sign_in("sara")
     sara.get(f"/tasks/{task.id}")  # sara opens the form ...
     clock.set(datetime(2025, 6, 2, 9, 30))
     sam = browser().sign_in("sam")
     sam.get(f"/tasks/{task.id}")
-    assert sam.post(f"/tasks/{task.id}", l1_answers()).status_code == 302  # ... sam finishes first
-    response = sara.post(f"/tasks/{task.id}", l1_answers(note="Sara's note"))
+    assert sam.post(f"/tasks/{task.id}", send_answers()).status_code == 302  # ... sam finishes first
+    response = sara.post(f"/tasks/{task.id}", send_answers(note="Sara's note"))
     assert response.status_code == 409
-    assert f"{L1_SEND} was already completed by sam at 2 Jun 2025 09:30." in page_of(response)
+    assert f"{SEND} was already completed by sam at 2 Jun 2025 09:30." in page_of(response)
     assert queries.get_task(rt, task.id, "sam").data["note"] == "Agreed with Eve"
-    assert actions(rt, l1).count(("task_completed", L1_SEND)) == 1
+    assert actions(rt, request_work).count(("task_completed", SEND)) == 1
 
 
-def test_another_teams_task_is_403_and_an_unknown_one_404(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_another_teams_task_is_403_and_an_unknown_one_404(browser, request_work, rt):
+    task = only_task(rt, request_work)
     eve = browser().sign_in("eve")
     assert eve.get(f"/tasks/{task.id}").status_code == 403
     eve.get("/")
-    assert eve.post(f"/tasks/{task.id}", l1_answers()).status_code == 403
+    assert eve.post(f"/tasks/{task.id}", send_answers()).status_code == 403
     assert queries.get_task(rt, task.id, "sam").state == "ready"
     assert eve.get("/tasks/00000000-0000-0000-0000-000000000000").status_code == 404
-    assert eve.post("/tasks/00000000-0000-0000-0000-000000000000", l1_answers()).status_code == 404
+    assert eve.post("/tasks/00000000-0000-0000-0000-000000000000", send_answers()).status_code == 404
 
 
-def test_a_post_without_the_csrf_token_is_refused(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_a_post_without_the_csrf_token_is_refused(browser, request_work, rt):
+    task = only_task(rt, request_work)
     sam = browser().sign_in("sam")
-    response = sam.post(f"/tasks/{task.id}", l1_answers(), csrf=False)
+    response = sam.post(f"/tasks/{task.id}", send_answers(), csrf=False)
     assert response.status_code == 400
     assert queries.get_task(rt, task.id, "sam").state == "ready"
 
 
-def test_a_task_with_someone_else_has_no_form_and_says_who(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_a_task_with_someone_else_has_no_form_and_says_who(browser, request_work, rt):
+    task = only_task(rt, request_work)
     tasks.claim(rt, task.id, "sara")
     page = page_of(browser().sign_in("sam").get(f"/tasks/{task.id}"))
     assert "This task is with sara." in page and 'id="task-form"' not in page
@@ -299,8 +288,8 @@ def test_a_task_with_someone_else_has_no_form_and_says_who(browser, l1, rt):
 # --- Assign to me, Return to team, Pass to Worker from the page -------------------------------------------
 
 
-def test_claim_release_and_pass_to_worker_come_back_to_the_task_page(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_claim_release_and_pass_to_worker_come_back_to_the_task_page(browser, request_work, rt):
+    task = only_task(rt, request_work)
     sam = browser().sign_in("sam")
     page = page_of(sam.get(f"/tasks/{task.id}"))
     assert f'action="/tasks/{task.id}/claim"' in page and f'value="/tasks/{task.id}"' in page
@@ -315,48 +304,27 @@ def test_claim_release_and_pass_to_worker_come_back_to_the_task_page(browser, l1
     assert queries.get_task(rt, task.id, "sam").assignee == "sara"
 
 
-# --- helpers --------------------------------------------------------------------------------------------------
-
-
-def start_l5_at_allocation(rt, case) -> int:
-    """L5 for Josie and Joy, by the TAC Admin, up to EH Early Help Request and Allocation."""
-    instance_id = instances.start_work(rt, L5, case.id, "tia", subject_ids(case, "Josie", "Joy"))
-    finish(rt, instance_id, "EH Early Help Contact", "tia", young_carer="no",
-           service_requested="TAC Monitoring (External LP)", step_down_from_sc="No", source_of_contact="other",
-           request_datetime="2025-06-02 09:00", person_making_contact="Tia Admin, TAC Admin",
-           external_lp="Health Visitor Anna Lee")
-    finish(rt, instance_id, "Add the External Lead Professional as a Worker relationship", "tia",
-           worker_relationship_added=True)
-    return instance_id
-
-
-def test_the_due_date_and_the_overdue_tag(browser, rt, library, clock):
-    users.add_user(rt, "anna", ["partner lead professional"])
-    users.add_user(rt, "mash", ["MASH"])
-    give_password(rt)
-    instance_id = instances.start_work(rt, Y7, library.id, "anna", subject_ids(library, "Josie"),
-                                       {"start_route": "partner_lp"})
-    finish(rt, instance_id, "Discuss with family and key professionals (TAC&F)", "anna",
-           concern_summary="Plan not progressing", discussed_with_family="Yes", needs_best_served_by_sc="Yes")
-    finish(rt, instance_id, "Submit referral to MASH for screening", "anna", referral="Referral to MASH")
-    decision = only_task(rt, instance_id, "Decision on next steps (MASH)")
-    mash = browser().sign_in("mash")
-    page = page_of(mash.get(f"/tasks/{decision.id}"))
+def test_the_due_date_and_the_overdue_tag(browser, rt, diagrams, clock):
+    instance_id = instances.start_work(rt, MEETING, diagrams.id, "ella", subject_ids(diagrams, "Josie"))
+    finish(rt, instance_id, DISCUSS, "ella", concern_summary="Plan not progressing", discussed_with_family="Yes")
+    decision = only_task(rt, instance_id, MASH_DECISION)
+    fran = browser().sign_in("fran")
+    page = page_of(fran.get(f"/tasks/{decision.id}"))
     assert "3 Jun 2025" in page and "Overdue" not in page  # one working day after Monday 2 June
 
     clock.set(datetime(2025, 6, 4, 9, 0))
     timers.fire_due_timers(rt)
-    page = page_of(mash.get(f"/tasks/{decision.id}"))
+    page = page_of(fran.get(f"/tasks/{decision.id}"))
     assert re.search(r'govuk-tag--red">Overdue<', page)
 
 
-def test_a_required_yes_no_is_a_tick_box_and_unticking_it_is_refused_on_finish(browser, l1, rt):
-    task = only_task(rt, l1)
+def test_a_required_yes_no_is_a_tick_box_and_unticking_it_is_refused_on_finish(browser, request_work, rt):
+    task = only_task(rt, request_work)
     sam = browser().sign_in("sam")
     # Saved ticked, then unticked on Finish: the hidden marker tells the page it was shown and left empty.
-    assert sam.post(f"/tasks/{task.id}", l1_answers(_action="save")).status_code == 302
+    assert sam.post(f"/tasks/{task.id}", send_answers(_action="save")).status_code == 302
     assert queries.get_task(rt, task.id, "sam").draft["eh_manager_agreed"] == "true"
-    unticked = {k: v for k, v in l1_answers().items() if k != "eh_manager_agreed"}
+    unticked = {k: v for k, v in send_answers().items() if k != "eh_manager_agreed"}
     response = sam.post(f"/tasks/{task.id}", {**unticked, "eh_manager_agreed-shown": "1"})
     assert response.status_code == 422
     page = page_of(response)
@@ -365,9 +333,9 @@ def test_a_required_yes_no_is_a_tick_box_and_unticking_it_is_refused_on_finish(b
     assert queries.get_task(rt, task.id, "sam").state == "ready"
 
 
-def test_a_date_in_a_new_table_row_must_be_a_real_date(browser, rt, library):
-    instance_id = start_l5_at_allocation(rt, library)
-    task = only_task(rt, instance_id, ALLOCATION)
+def test_a_date_in_a_new_table_row_must_be_a_real_date(browser, rt, diagrams):
+    instance_id = instances.start_work(rt, CONTACTS, diagrams.id, "tia", subject_ids(diagrams, "Josie", "Joy"))
+    task = only_task(rt, instance_id, CONTACTS_TASK)
     tia = browser().sign_in("tia")
     response = tia.post(f"/tasks/{task.id}", {"contact_date-day": "31", "contact_date-month": "2",
                                              "contact_date-year": "2025", "persons_contacted": "Health Visitor",
