@@ -70,9 +70,6 @@ def test_a_process_page_shows_summary_versions_callees_and_the_diagram(browser, 
     assert "&lt;code" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the process page's Source documents are read from the process's "
-                   "documentation only (ProcessDetail.sources), not from its `source` property, where the remodelled "
-                   "library names them: every library process page says it cites no source document")
 def test_a_process_page_lists_the_documents_its_source_property_names(browser, diagrams):
     page = browser().sign_in("sam").get(f"/processes/{REQUEST}").get_data(as_text=True)
     heading = page.index("Source documents</h2>")

@@ -62,7 +62,7 @@ class ProcessDetail:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return source_documents(self.summary.documentation)
+        return source_documents(f"{self.summary.source} {self.summary.documentation}")
 
 
 def list_processes(rt: Runtime) -> list[ProcessListing]:
