@@ -157,3 +157,40 @@ def test_the_task_list_marks_drafts_filters_by_child_and_names_people(browser, r
     assert only_joy.count("data-task-id=") == 1 and f'data-task-id="{pick.id}"' in only_joy
     tasks.complete_task(rt, pick.id, "alice", {"worker": "bea"})
     assert "with Bea Jones" in page(browser().sign_in("bea").get("/", query_string={"view": "mine"}))
+
+
+def test_after_finish_the_page_says_what_happens_next_and_who_has_it(browser, rt, work):
+    case, instance = work
+    pick = only_task(rt, instance, "Pick the children")
+    alice = browser().sign_in("alice")
+    alice.get(f"/tasks/{pick.id}")
+    response = alice.post(f"/tasks/{pick.id}", {"worker": "bea", "_action": "finish"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/tasks/{pick.id}/done")
+    html = " ".join(page(alice.get(response.headers["Location"])).split())
+    assert "Pick the children is complete" in html
+    assert "Answer for each child</strong> – with Bea Jones, for Josie Smith, Joy Smith." in html
+
+
+def test_the_done_page_names_the_end_the_work_reached(browser, rt, work):
+    case, instance = work
+    josie, joy = (str(i) for i in subject_ids(case, "Josie", "Joy"))
+    tasks.complete_task(rt, only_task(rt, instance, "Pick the children").id, "alice", {"worker": "bea"})
+    tasks.complete_task(rt, only_task(rt, instance, "Answer for each child").id, "bea",
+                        {"outcome": {josie: "stay", joy: "stay"}})
+    tasks.complete_task(rt, only_task(rt, instance, "Back to whoever picked").id, "alice", {})
+    last = only_task(rt, instance, "Record for the children given")
+    tasks.complete_task(rt, last.id, "bob", {"callee_note": "none went"})
+    html = " ".join(page(browser().sign_in("bob").get(f"/tasks/{last.id}/done")).split())
+    assert "This work has ended: <strong>Done</strong>" in html, html[html.find("What happens next"):][:600]
+
+
+def test_the_api_completion_answer_carries_the_next_steps(rt, work, app):
+    case, instance = work
+    from bpmnrun.service import users
+    token = users.issue_token(rt, "alice")
+    pick = only_task(rt, instance, "Pick the children")
+    found = app.test_client().post(f"/api/v1/tasks/{pick.id}/complete", json={"data": {"worker": "bob"}},
+                                   headers={"Authorization": f"Bearer {token}"},
+                                   base_url="https://localhost").get_json()
+    assert [(s["name"], s["person"], s["children"]) for s in found["next_steps"]] == [
+        ("Answer for each child", "bob", ["Josie Smith", "Joy Smith"])]

@@ -176,8 +176,9 @@ def test_finish_completes_the_task_and_moves_the_process_on(browser, request_wor
     sam = browser().sign_in("sam")
     sam.get(f"/tasks/{task.id}")
     response = sam.post(f"/tasks/{task.id}", send_answers())
-    assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert f"{SEND} is complete." in page_of(sam.get("/"))
+    assert response.status_code == 302 and response.headers["Location"] == f"/tasks/{task.id}/done"
+    done_page = " ".join(page_of(sam.get(response.headers["Location"])).split())
+    assert f"{SEND} is complete" in done_page and "What happens next" in done_page
 
     done = queries.get_task(rt, task.id, "sam")
     assert (done.state, done.completed_by) == ("completed", "sam")

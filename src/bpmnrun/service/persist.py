@@ -31,7 +31,9 @@ def write_audit(session: Session) -> None:
         session.connection().execute(insert(Event.__table__), rows)
 
 
-def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, actor: str, now: datetime) -> None:
+def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, actor: str, now: datetime,
+                   after_task: str | None = None) -> None:
+    """`after_task`: the task whose completion made this step (each task it made ready says so in the audit)."""
     instance.state = snapshot.state
     instance.status = snapshot.status
     instance.waiting_messages = list(snapshot.messages)
@@ -39,7 +41,7 @@ def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, act
         instance.ended_at = now
         instance.end_event = snapshot.end_event
     # The revision check happens when this flushes: a concurrent change raises StaleDataError.
-    _sync_tasks(session, instance, snapshot, now)
+    _sync_tasks(session, instance, snapshot, now, after_task)
     _sync_timers(session, instance, snapshot)
     _remember_case_status(session, instance, snapshot)
     for event in snapshot.events:
@@ -62,7 +64,8 @@ def _remember_case_status(session: Session, instance: Instance, snapshot: Snapsh
             Case.case_status.is_(None), Case.case_status != status)).values(case_status=status))
 
 
-def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: datetime) -> None:
+def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: datetime,
+                after_task: str | None) -> None:
     # The ids alone, without a flush first: a row this unit of work already closed is known by its state.
     with session.no_autoflush:
         open_ids = set(session.scalars(select(Task.id).where(Task.instance_id == instance.id, Task.state == "ready")))
@@ -82,6 +85,7 @@ def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: d
             audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
                   task_id=task_id, name=task.name, lane=task.lane, assignee=task.assignee,
                   subject=(task.subject or {}).get("name"), children=[c.get("name") for c in task.children],
+                  **({"after": after_task} if after_task else {}),
                   due_at=task.due_at)
 
 

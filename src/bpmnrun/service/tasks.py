@@ -105,7 +105,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             snapshot = engine.complete(workflow, task_id, clean, actor)
             close_task_row(task, actor, rt.now(), clean)
             _audit_task(session, rt, actor, "task_completed", task, data=clean)
-            apply_snapshot(session, instance, snapshot, actor, rt.now())
+            apply_snapshot(session, instance, snapshot, actor, rt.now(), after_task=task.id)
             incidents.resolve(session, attempt, rt.now(), "the task was completed")
         workflows.remember(rt, instance, workflow)
         return Completed(clean, instance.id, instance.status, instance.end_event)

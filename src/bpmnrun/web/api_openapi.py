@@ -133,9 +133,17 @@ SCHEMAS: dict[str, Any] = {
         "data": {"type": "object", "additionalProperties": FORM_VALUE,
                  "description": "Form field id -> value: an option's id or label, a date as YYYY-MM-DD, "
                                 "true/false, a number, or a list of options"}}},
-    "Completed": {"type": "object", "required": ["task_id", "data", "instance"], "properties": {
+    "Completed": {"type": "object", "required": ["task_id", "data", "instance", "next_steps"], "properties": {
         "task_id": {"type": "string"}, "data": {"type": "object", "description": "The clean data recorded"},
-        "instance": _ref("Instance")}},
+        "instance": _ref("Instance"),
+        "next_steps": {"type": "array", "description": "The steps this completion made ready: empty when the work "
+                                                       "ended (instance.end_event) or waits for a time or a message",
+                       "items": {"type": "object", "required": ["name", "teams", "person", "due_at", "children"],
+                                 "properties": {"name": {"type": "string"},
+                                                "teams": {"type": "array", "items": {"type": "string"}},
+                                                "person": _nullable("string"),
+                                                "due_at": _nullable("string", format="date-time"),
+                                                "children": {"type": "array", "items": {"type": "string"}}}}}}},
     "Draft": {"type": "object", "required": ["task_id", "draft"], "properties": {
         "task_id": {"type": "string"}, "draft": {"type": "object"}}},
     "Claim": {"type": "object", "additionalProperties": False, "not": {"required": ["to", "release"]},

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..service import incidents, queries, tasks, users
+from ..service import incidents, next_steps, queries, tasks, users
 from ..service.errors import Conflict, InvalidInput
 from ..service.queries import TaskView
 from ..service.recorded import recorded_so_far
@@ -37,13 +37,24 @@ def submit(task_id: str):
             flash(f"Your answers to {task.name} have been saved. The task is still open.", "success")
         else:
             tasks.complete_task(runtime(), task_id, username(), values)
-            flash(f"{task.name} is complete.", "success")
+            return redirect(url_for("task_pages.done", task_id=task_id))
     except InvalidInput as exc:
         current = tasks.form_values(runtime(), task_id, username())
         return _page(task, current, typed=values, errors=exc.errors), 422
     except Conflict as exc:
         return _page(queries.get_task(runtime(), task_id, username()), {}, conflict=str(exc)), 409
     return redirect(url_for("worklist.index"))
+
+
+@bp.get("/tasks/<task_id>/done")
+@login_required
+def done(task_id: str):
+    """The confirmation after Finish: what happens next, and who has it now, or how the work ended."""
+    after = next_steps.after_completion(runtime(), task_id, username())
+    still_open = [t for t in queries.instance_tasks(runtime(), after.instance_id)
+                  if t.name not in {s.name for s in after.next_steps}] if after.status == "running" else []
+    return render_template("task_done.html", after=after, still_open=still_open,
+                           task=queries.get_task(runtime(), task_id, username()))
 
 
 # --- the page ----------------------------------------------------------------------------------------
