@@ -231,7 +231,7 @@ def test_a_name_given_fixed_values_by_its_callers_is_checked_against_them(tmp_pa
     for pid, route in (("routes_from_mash", "mash"), ("routes_from_cin", "cin_cp")):
         write(folder, caller(pid, "routes_closure", field("authoriser", "Authoriser"),
                              mappings=f'<camunda:in sourceExpression="${{&quot;{route}&quot;}}" target="route" />'))
-    assert _check(folder) == [
+    assert _check(folder, library=[folder]) == [  # the folder is the library: every caller is in sight
         "Gw_route: no flow out of this gateway is taken when route is \"mash\": the case would stop here for good. "
         "Add a flow for it, or make one flow the gateway's default",
         "F_mash: condition compares route with \"mash_typo\", which it is never given (its values are 'cin_cp', "
@@ -246,3 +246,17 @@ def test_what_a_caller_gave_is_gone_once_the_process_asks_for_it_again(tmp_path)
     write(folder, caller("asked_again_caller", "asked_again_callee", field("note", "Note"),
                          mappings='<camunda:in sourceExpression="${&quot;maybe&quot;}" target="family_consent" />'))
     assert _check(folder) == []  # "maybe" is asked again (yes or no) before the gateway on every path
+
+
+def test_fixed_values_from_callers_are_all_its_values_only_when_the_whole_library_is_in_sight(tmp_path):
+    library = tmp_path / "bpmn"
+    closure = consent_process("sight_closure", 'route == "cin_cp"')
+    closure.startable = False
+    write(library, closure)
+    write(library, caller("sight_from_mash", "sight_closure", field("note", "Note"),
+                          mappings='<camunda:in sourceExpression="${&quot;mash&quot;}" target="route" />'))
+    # a deploy of these two files alone: another caller may give "cin_cp"
+    assert _check(library / "sight_closure.bpmn", library / "sight_from_mash.bpmn") == []
+    # the whole library: no caller gives "cin_cp", so the condition is never true
+    assert _check(library, library=[library]) == [
+        "Flow_yes: condition compares route with \"cin_cp\", which it is never given (its values are 'mash')"]

@@ -27,10 +27,10 @@ Say = Callable[[Problem], None]
 
 
 class ExpressionRules:
-    def __init__(self, analysis: Analysis, checked: set[str], say: Say) -> None:
+    def __init__(self, analysis: Analysis, checked: set[str], say: Say, callers_complete: bool = False) -> None:
         self.analysis, self.say = analysis, say
         self.names = NamesCheck(analysis, checked, say)
-        self.sources = ValueSources(analysis)
+        self.sources = ValueSources(analysis, callers_complete)
 
     def process(self, pid: str, sites: list[Site]) -> None:
         path = self.analysis.graphs[pid].path

@@ -73,6 +73,8 @@ def check_field_use(text: str | None, label: str, sources_of: SourcesOf) -> list
 def _misuse(label: str, name: str, use: str, literals: list[str], sources: Sources) -> str | None:
     fields = sources.fields
     given = [c for c in sources.constants if isinstance(c, str)]
+    if not fields and sources.partial:
+        return None  # only callers give it fixed values, and a caller out of sight may give another
     kinds = {_kind(f) for f in fields} or ({"choice"} if given else set())
     if len(kinds) != 1:
         return None  # set by fields of different kinds: nothing certain to say

@@ -183,7 +183,7 @@ def _expression_problems(checked: list[DiagramFile], peers: list[DiagramFile], l
     own = {pid for d in checked for pid in d.process_ids if pid in graphs}
     analysis = Analysis(graphs, own | ({pid for d in peers for pid in d.process_ids} if compared else set()),
                         extra_names=_names_in(library))
-    rules = ExpressionRules(analysis, own, problems.append)
+    rules = ExpressionRules(analysis, own, problems.append, callers_complete=compared)
     for pid in sorted(own):
         try:
             rules.process(pid, sites_of(elements[pid]))

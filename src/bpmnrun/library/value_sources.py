@@ -24,17 +24,22 @@ class Sources:
     fields: list[FormField] = field(default_factory=list)
     constants: list = field(default_factory=list)  # fixed values given by mappings and output parameters
     opaque: bool = False  # some value is computed: nothing certain can be said
+    partial: bool = False  # some values come from callers, and callers out of sight may give others
 
     def add(self, other: "Sources") -> None:
         self.fields += [f for f in other.fields if f not in self.fields]
         self.constants += [c for c in other.constants if c not in self.constants]
         self.opaque = self.opaque or other.opaque
+        self.partial = self.partial or other.partial
 
 
 
 class ValueSources:
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, callers_complete: bool) -> None:
         self.analysis = analysis
+        # True when every caller there is, is in sight (the whole library is compared): what the callers give
+        # is then all a called process can get.
+        self.callers_complete = callers_complete
         # (kind, process, name) → sources; a lookup under way counts as nothing (calls that call back)
         self._memo: dict[tuple[str, str, str], Sources] = {}
 
@@ -52,7 +57,7 @@ class ValueSources:
             self._memo[key] = Sources()  # while it is worked out
             self._memo[key] = work()
         known = self._memo[key]
-        return Sources(list(known.fields), list(known.constants), known.opaque)
+        return Sources(list(known.fields), list(known.constants), known.opaque, known.partial)
 
     def _all(self, pid: str, name: str) -> Sources:
         if pid not in self.analysis.graphs:
@@ -105,6 +110,7 @@ class ValueSources:
         callers = self.analysis.callers.get(pid, [])
         if not callers and not self.analysis.graphs[pid].startable and not own:
             found.opaque = True  # only callers set it, and none is in sight
+        found.partial = bool(callers) and not self.callers_complete
         for caller, call in callers:
             mappings = [m for m in call.call_ins if m.target == name]
             for mapping in mappings:
