@@ -263,7 +263,12 @@ def test_a_task_someone_else_finished_first_is_a_409_naming_them(browser, reques
 def test_another_teams_task_is_403_and_an_unknown_one_404(browser, request_work, rt):
     task = only_task(rt, request_work)
     eve = browser().sign_in("eve")
-    assert eve.get(f"/tasks/{task.id}").status_code == 403
+    refused = eve.get(f"/tasks/{task.id}")
+    assert refused.status_code == 403
+    said = " ".join(page_of(refused).split())
+    # It names the team that has the task and offers the family's case; no task id, no user name.
+    assert f"{task.name} is a task for the Social Worker team. You are not in that team" in said
+    assert f'href="/cases/{task.case_id}"' in said and task.id not in said and "eve" not in said.split("Signed in")[0]
     eve.get("/")
     assert eve.post(f"/tasks/{task.id}", send_answers()).status_code == 403
     assert queries.get_task(rt, task.id, "sam").state == "ready"

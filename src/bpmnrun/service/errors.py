@@ -16,6 +16,10 @@ class NotFound(ServiceError):
 class Forbidden(ServiceError):
     status = 403
 
+    def __init__(self, message: str, case_id: int | None = None) -> None:
+        super().__init__(message)
+        self.case_id = case_id  # the family's case the refused thing belongs to, for a way on
+
 
 class Conflict(ServiceError):
     status = 409

@@ -14,7 +14,7 @@ from ..engine.forms import Form
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam, User
 from .errors import Forbidden, NotFound
 from .runtime import Runtime
-from .tasks import may_see
+from .tasks import may_see, not_your_team
 from .users import members_of, require_user
 
 
@@ -246,7 +246,7 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
         if task is None:
             raise NotFound(f"no task {task_id}")
         if not may_see(account, task):
-            raise Forbidden(f"task {task_id} is not for {user}'s teams")
+            raise not_your_team(task)
         # The task page names the procedure and the children, as the worklist row does.
         family, subject_ids, title, authority = session.execute(
             select(Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)

@@ -20,9 +20,9 @@ from ..store.models import Event, Instance, Task
 from .answers import answers
 from .case_timeline import display_names
 from .deploy import parsed_spec
-from .errors import Forbidden, NotFound
+from .errors import NotFound
 from .runtime import Runtime
-from .tasks import may_see
+from .tasks import may_see, not_your_team
 from .users import require_user
 
 STARTED = "Work started"
@@ -51,7 +51,7 @@ def recorded_so_far(rt: Runtime, task_id: str, actor: str) -> list[RecordedStep]
         if task is None:
             raise NotFound(f"no task {task_id}")
         if not may_see(user, task):
-            raise Forbidden(f"task {task.name!r} is not for {actor}'s teams")
+            raise not_your_team(task)
         return steps_of(rt, session, task.instance_id, before=task)
 
 

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -141,7 +142,7 @@ def form_values(rt: Runtime, task_id: str, actor: str) -> dict[str, Any]:
         if task is None:
             raise NotFound(f"no task {task_id}")
         if not may_see(user, task):
-            raise Forbidden(f"task {task.name!r} is not for {actor}'s teams")
+            raise not_your_team(task)
         if task.state != "ready":
             return {}
         instance = session.get(Instance, task.instance_id)
@@ -167,13 +168,22 @@ def _open_task(session: Session, task_id: str, actor: str) -> tuple[User, Task]:
     if task is None:
         raise NotFound(f"no task {task_id}")
     if not may_see(user, task):
-        raise Forbidden(f"task {task.name!r} belongs to {' or '.join(sorted(_teams(task)))}; "
-                        f"{actor} is not in that team")
+        raise not_your_team(task)
     if task.state != "ready":
         raise _closed_conflict(task)
     if not may_work_on(user, task):
-        raise Forbidden(f"task {task.name!r} is with {task.assignee}; ask them to pass it on")
+        holder = session.scalar(select(User.display_name).where(User.username == task.assignee)) or task.assignee
+        raise Forbidden(f"{task.name} is with {holder}: ask them to pass it on if you need to work on it",
+                        task.case_id)
     return user, task
+
+
+def not_your_team(task: Task) -> Forbidden:
+    """A task of another team: say which team has it, never an id or a user name."""
+    teams = sorted(_teams(task)) or [task.lane or "another"]
+    which = " or ".join(teams)
+    return Forbidden(f"{task.name} is a task for the {which} team{'s' if len(teams) > 1 else ''}. You are not in "
+                     f"{'those teams' if len(teams) > 1 else 'that team'}, so you cannot open it.", task.case_id)
 
 
 def may_work_on(user: User, task: Task) -> bool:

@@ -30,10 +30,11 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
-def respond(status: int, message: str, **extra):
+def respond(status: int, message: str, case_id: int | None = None, **extra):
     if request.path.startswith("/api/"):
         return jsonify({"error": TITLES.get(status, "Error"), "message": message, **extra}), status
-    return render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message), status
+    return render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message,
+                           case_id=case_id), status
 
 
 def _service_error(exc: ServiceError):
@@ -43,7 +44,7 @@ def _service_error(exc: ServiceError):
     if isinstance(exc, Conflict) and exc.completed_by:
         extra.update(completed_by=exc.completed_by,
                      completed_at=exc.completed_at.isoformat() if exc.completed_at else None)
-    return respond(exc.status, str(exc), **extra)
+    return respond(exc.status, str(exc), case_id=getattr(exc, "case_id", None), **extra)
 
 
 def _needs_attention(exc: NeedsAttention):
