@@ -107,7 +107,7 @@ def test_invalid_value_names_the_field_and_another_team_is_refused(bpmnrun, star
     invalid = bpmnrun("complete", record["id"], "--as", "sam", "--data", "decision=Maybe", ok=False)
     assert invalid.exit_code == 1 and invalid.output.startswith("error: decision: ")
     wrong_team = bpmnrun("complete", record["id"], "--as", "tina", "--data", "decision=Approve", ok=False)
-    assert wrong_team.exit_code == 1 and "tina is not in that team" in wrong_team.output
+    assert wrong_team.exit_code == 1 and "a task for the Social Worker team. You are not in that team" in wrong_team.output
     assert [t["id"] for t in _tasks(bpmnrun, "sam")] == [record["id"]]  # nothing was lost
 
 
