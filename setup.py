@@ -20,13 +20,14 @@ class BuildWithWebFiles(build_py):
         super().run()
         if self.editable_mode:
             return  # an editable install serves the checkout's own web/ folder
-        site = Path(self.build_lib) / "bpmnrun" / "web" / "site"
-        web = HERE / "web"
+        package = Path(self.build_lib) / "bpmnrun"
+        site, web = package / "web" / "site", HERE / "web"
         if not (web / GOVUK).is_dir():
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=web, check=True)
-        for source, target in ((web / "templates", "templates"), (web / "static", "static"),
-                               (web / GOVUK / "assets", "govuk/assets"), (HERE / "bpmn", "bpmn")):
-            shutil.copytree(source, site / target, dirs_exist_ok=True)
+        for source, target in ((web / "templates", site / "templates"), (web / "static", site / "static"),
+                               (web / GOVUK / "assets", site / "govuk" / "assets"),
+                               (HERE / "bpmn", package / "library" / "packaged_bpmn")):
+            shutil.copytree(source, target, dirs_exist_ok=True)
         for served in ("govuk-frontend.min.css", "govuk-frontend.min.js"):  # what the app serves of the rest
             shutil.copy2(web / GOVUK / served, site / "govuk" / served)
 

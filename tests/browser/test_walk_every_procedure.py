@@ -105,13 +105,13 @@ def _start_on_the_page(rt, page, base: str, case, walk) -> int:
         box = page.locator(f'input[name="subject"][value="{child.id}"]')
         box.set_checked(walk.children is None or child.name.split()[0] in walk.children)
     page.locator(f'input[name="process_id"][value="{walk.process_id}"]').check()
-    page.get_by_role("button", name=re.compile("^Start")).click()
-    if page.locator('input[name="start-anyway"]').count() and page.locator("#already-running").count():
-        page.get_by_role("button", name="Start it anyway").click()
+    _submit(page, re.compile("^Start"))
+    if page.locator("#already-running").count():
+        _submit(page, "Start it anyway")
     if page.locator('input[name="start-form"]').count():
         form = instances.start_form(rt, walk.process_id).to_json()
         _fill(page, form, dict(walk.start))
-        page.get_by_role("button", name="Start work").click()
+        _submit(page, "Start work")
     _no_errors(page, f"starting {walk.process_id}")
     with rt.reading() as session:
         return session.scalars(select(Instance.id).where(Instance.case_id == case.id,
@@ -125,7 +125,7 @@ def _finish_on_the_page(rt, page, base: str, task, given) -> None:
     page.goto(f"{base}/tasks/{task.id}")
     assert task.name in page.locator("h1").inner_text()
     _fill(page, form, plausible_answers(form, rt.now().date().isoformat(), given))
-    page.get_by_role("button", name="Finish").click()
+    _submit(page, "Finish")
     _no_errors(page, f"finishing {task.name!r} as {actor}")
 
 
@@ -159,6 +159,13 @@ def _fill_one(page, f: dict, name: str, value) -> None:
         # an unticked single tick box ("false") is left as it is
     else:
         page.locator(f'[name="{name}"]').fill(str(value))
+
+
+def _submit(page, button) -> None:
+    """Press a form's button and wait for the answer to load: the next look at the page, or at the database,
+    must see what this submission did."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
 
 
 def _no_errors(page, doing: str) -> None:

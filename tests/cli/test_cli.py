@@ -162,3 +162,19 @@ def test_user_token_is_a_bearer_token_of_that_user(bpmnrun, database_url):
         rt.db.dispose()
     unknown = bpmnrun("user", "token", "nobody", ok=False)
     assert unknown.exit_code == 1 and unknown.output.startswith("error: ")
+
+
+def test_deploy_dry_run_prints_what_would_change_and_deploys_nothing(bpmnrun, database_url):
+    from bpmnrun.service import catalogue
+    from bpmnrun.service.runtime import Runtime
+    from bpmnrun.store.database import Database
+    report = bpmnrun("deploy", "--dry-run", GATEWAY)
+    assert "test_gateway" in report.output
+    assert catalogue.catalogue(Runtime(Database(database_url))) == []  # nothing deployed
+    assert "test_gateway\tversion 1\tnew" in bpmnrun("deploy", GATEWAY).output
+
+
+def test_demo_list_lists_the_users_and_changes_nothing(bpmnrun):
+    bpmnrun("user", "add", "sam", "--team", "Social Worker")
+    listed = bpmnrun("demo", "--list").output
+    assert "sam" in listed and "Social Worker" in listed and "library:" not in listed

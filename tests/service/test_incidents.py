@@ -50,7 +50,7 @@ def test_a_completion_the_diagram_cannot_take_becomes_an_incident_and_keeps_the_
         instance_id, case.id, PROCESS, 1)
     assert (incident.action, incident.task_id, incident.element_id, incident.element_name) == (
         "complete_task", task.id, "Wait", "Review date")
-    assert "unknown name: review_on" in incident.message and incident.raised_by == "sam"
+    assert "no date was given" in incident.message and incident.raised_by == "sam"
     assert not incident.resolved and incident.attempts == 1
     assert ("incident_raised", "Review date") in actions(rt, instance_id)
 

@@ -12,8 +12,7 @@ from ..service import impact, incident_retry, incidents, moves
 from ..service.errors import DiagramInvalid, InvalidInput
 from ..service.runtime import Runtime
 from . import change_text
-
-DEFAULT_LIBRARY = "bpmn"
+from .common import DEFAULT_LIBRARY, friendly
 
 
 def print_impact(runtime: Runtime, paths: list[str], as_json: bool = False, allow_scripts: bool = False) -> int:
@@ -35,7 +34,6 @@ def print_impact(runtime: Runtime, paths: list[str], as_json: bool = False, allo
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the `bpmnrun` group."""
-    from .main import friendly  # cli.main registers us once `friendly` exists
 
     @group.command("impact")
     @click.argument("paths", nargs=-1, type=click.Path())

@@ -11,7 +11,7 @@ from ..analysis.compare import STEP_DOWN_SET, from_deployed, from_library
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the `bpmnrun` group."""
-    from .main import friendly  # cli.main registers us once `friendly` exists
+    from .common import friendly
 
     @group.command("compare")
     @click.argument("process_ids", nargs=-1, metavar="PROCESS_ID PROCESS_ID [...]")

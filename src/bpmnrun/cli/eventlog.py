@@ -28,7 +28,7 @@ def export_xes(obj, target: Path, process_ids: tuple[str, ...], kind: str | None
     org:role = its lane, org:resource = who completed it, time:timestamp. The CSV has the columns
     case_id, activity, activity_term, lifecycle, resource, lane, timestamp (case_id = the case work).
     """
-    from .main import friendly
+    from .common import friendly
 
     friendly(_export)(obj, target, process_ids, kind or ("csv" if target.suffix.lower() == ".csv" else "xes"))
 

@@ -40,7 +40,7 @@ def simulation_url() -> str:
 def runtime_command(obj, process_ids: tuple[str, ...], simulated: bool | None, as_json: bool) -> None:
     """What the persisted cases did: per variant and end event, cases, cycle time (median, p90, working
     days), time waiting per activity, overdue rate and the hand-offs taken."""
-    from .main import friendly
+    from .common import friendly
 
     def show() -> None:
         variants = runtime_comparison.compare_runtime(obj.runtime, process_ids, simulated=simulated)
@@ -75,7 +75,7 @@ def simulate_command(process_id: str, count: int, seed: int, profile_path: str |
     max_steps_per_case. Without one: tasks take 0.1–5 working days (mode 1), options are equally
     likely, a case arrives every 4 working hours on average.
     """
-    from .main import friendly
+    from .common import friendly
 
     friendly(_simulate)(process_id, count, seed, profile_path, url or simulation_url(), library, start_day,
                         as_json)

@@ -18,7 +18,9 @@ DateLike = str | date | datetime
 def _parse(value: DateLike) -> date | datetime:
     if isinstance(value, (date, datetime)):
         return value
-    if not isinstance(value, str) or not value:
+    if value is None or value == "":
+        raise ValueError("no date was given (the field it comes from was left empty)")
+    if not isinstance(value, str):
         raise ValueError(f"not a date: {value!r}")
     return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
 

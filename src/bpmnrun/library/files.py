@@ -15,6 +15,15 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "camunda": CAMUNDA_NS}
 
 
+PACKAGED_LIBRARY = Path(__file__).resolve().parent / "packaged_bpmn"  # a wheel's copy of bpmn/ (setup.py)
+
+
+def default_library() -> Path:
+    """The process library commands use when none is named: bpmn/ here, else the copy installed with bpmnrun."""
+    here = Path("bpmn")
+    return here if here.is_dir() or not PACKAGED_LIBRARY.is_dir() else PACKAGED_LIBRARY
+
+
 def find_diagrams(paths: Iterable[str | Path]) -> list[Path]:
     """Every .bpmn file named, or found below a named folder, in a stable order."""
     found: list[Path] = []

@@ -103,7 +103,9 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             except FormInvalid as exc:
                 raise InvalidInput(exc.errors) from None
             clean.update({table: current.get(table, []) + new for table, new in rows.items()})
-            snapshot = engine.complete(workflow, task_id, clean, actor)
+            # A field left empty is still answered, with nothing: the steps after it may test it.
+            unanswered = {f.id: None for f in form.fields if not f.row_of and f.id not in clean}
+            snapshot = engine.complete(workflow, task_id, {**unanswered, **clean}, actor)
             close_task_row(task, actor, rt.now(), clean)
             _audit_task(session, rt, actor, "task_completed", task, data=clean)
             apply_snapshot(session, instance, snapshot, actor, rt.now(), after_task=task.id)

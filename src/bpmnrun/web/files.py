@@ -22,9 +22,3 @@ def govuk_dist(web: Path) -> Path:
     """GOV.UK Frontend's compiled files: from npm's folder in a checkout, packed beside the templates in a wheel."""
     installed = web / GOVUK_IN_NPM
     return installed if installed.is_dir() else web / "govuk"
-
-
-def process_library() -> Path:
-    """The process library that `bpmnrun demo` deploys when none is named: the checkout's, or the wheel's copy."""
-    here = Path("bpmn")
-    return here if here.is_dir() else PACKED / "bpmn"
