@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 ASSETS := web/node_modules/.installed
+PORT ?= 5000
 
 .PHONY: run test check clean
 
@@ -18,9 +19,9 @@ $(ASSETS): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $(ASSETS)
 
-## run: the web app on http://127.0.0.1:5000 with the library, demo users and families (SQLite)
+## run: the web app on http://127.0.0.1:$(PORT) (5000 unless PORT=…) with the library, demo users and families (SQLite)
 run: $(STAMP) $(ASSETS)
-	$(VENV)/bin/bpmnrun serve --demo
+	$(VENV)/bin/bpmnrun serve --demo --port $(PORT)
 
 ## test: the whole test suite (PostgreSQL too when BPMNRUN_TEST_DATABASE_URL is set)
 test: $(STAMP) $(ASSETS)
