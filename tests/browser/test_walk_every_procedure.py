@@ -1,14 +1,15 @@
 """Every procedure walked through the real pages in Chromium to one of its ends: work started on the Start work
 page (its start form answered there), each task opened and finished on its task page by a user of its lane (or
 its assignee), with the demo's answers. Timers fire as the clock is moved; a message the work waits for is
-recorded as a user would (the service call the `bpmnrun message` command makes). One server for all walks."""
+recorded as a user would (the service call the `bpmnrun message` command makes). The walks are the demo's
+(service/demo.py), finished on the pages instead of through the service. One server for all walks."""
 
 from __future__ import annotations
 
 import re
 import tempfile
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,13 @@ from werkzeug.serving import make_server
 
 from bpmnrun.clock import MovableClock
 from bpmnrun.library.bundles import SpecCache
-from bpmnrun.service import demo, instances, queries, timers
+from bpmnrun.service import demo, instances, queries
 from bpmnrun.service.demo_walks import answers_for, plausible_answers
 from bpmnrun.service.runtime import Runtime
 from bpmnrun.store.database import Database
 from bpmnrun.store.models import Instance
 from bpmnrun.web import create_app
-from tests.browser.conftest import CHROMIUM_ARGS, sign_in
+from tests.browser.conftest import sign_in
 from tests.support import LIBRARY
 
 START = datetime(2025, 6, 2, 9, 0)
@@ -71,24 +72,11 @@ def test_walk_a_procedure_through_the_pages_to_an_end(server, people, walk):
     clock.set(START)
     case = demo.family(rt, walk.family)
     instance_id = _start_on_the_page(rt, people(demo.starter(rt, walk.process_id)), base, case, walk)
-    visits: dict[str, int] = {}
-    for _ in range(demo.MOST_STEPS):
-        info = queries.get_instance(rt, instance_id)
-        if info.status != "running":
-            break
-        open_now = queries.instance_tasks(rt, instance_id)
-        if open_now:
-            task = open_now[0]
-            visit = visits.get(task.name, 0)
-            visits[task.name] = visit + 1
-            _finish_on_the_page(rt, people(demo.actor_for(task)), base, task, answers_for(walk, task.name, visit))
-        elif info.waiting_messages:
-            instances.deliver_message(rt, instance_id, info.waiting_messages[0], demo.starter(rt, walk.process_id))
-        else:
-            due = demo._next_timer(rt, instance_id)
-            assert due is not None, f"{walk.process_id} waits for nothing it can be given"
-            clock.set(due + timedelta(seconds=1))
-            timers.fire_due_timers(rt)
+
+    def on_the_page(rt, walk, task, visit):
+        _finish_on_the_page(rt, people(demo.actor_for(task)), base, task, answers_for(walk, task.name, visit))
+
+    demo.walk_on(rt, walk, instance_id, None, clock=clock, finish=on_the_page)
     info = queries.get_instance(rt, instance_id)
     ends = [e.name for e in queries.history(rt, instance_id=instance_id) if e.action == "end_event"]
     assert info.status == "completed" and info.end_event in ends, (walk.process_id, info.status, ends)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -122,9 +123,13 @@ def starter(rt: Runtime, process_id: str) -> str:
 MOST_STEPS = 60  # a walk that goes round for longer is looping: its script must say how to leave
 
 
-def walk_on(rt: Runtime, walk: Walk, instance_id: int, steps: int | None, clock: MovableClock | None = None) -> int:
-    """Complete up to `steps` tasks (to an end, when None) with the walk's answers. A message the work waits for
-    is delivered; a timer is waited for only when a movable clock is given. Returns the tasks done."""
+def walk_on(rt: Runtime, walk: Walk, instance_id: int, steps: int | None, clock: MovableClock | None = None,
+            finish: Callable[[Runtime, Walk, Any, int], None] | None = None) -> int:
+    """Complete up to `steps` tasks (to an end, when None) with the walk's answers; `finish(rt, walk, task,
+    visit)` completes one (by default through the service; the browser suite does it on the pages). A message
+    the work waits for is delivered; a timer is waited for only when a movable clock is given. Returns the
+    tasks done."""
+    finish = finish or complete_step
     done, visits, rounds = 0, {}, 0
     while (steps is None or done < steps) and rounds < MOST_STEPS:
         rounds += 1
@@ -136,12 +141,12 @@ def walk_on(rt: Runtime, walk: Walk, instance_id: int, steps: int | None, clock:
             task = open_now[0]
             visit = visits.get(task.name, 0)
             visits[task.name] = visit + 1
-            complete_step(rt, walk, task, visit)
+            finish(rt, walk, task, visit)
             done += 1
         elif info.waiting_messages:
             instances.deliver_message(rt, instance_id, info.waiting_messages[0], starter(rt, walk.process_id))
-        elif clock is not None and _next_timer(rt, instance_id) is not None:
-            clock.set(_next_timer(rt, instance_id) + timedelta(seconds=1))  # a timer fires once past due
+        elif clock is not None and next_timer(rt, instance_id) is not None:
+            clock.set(next_timer(rt, instance_id) + timedelta(seconds=1))  # a timer fires once past due
             timers.fire_due_timers(rt)
         else:
             break
@@ -159,7 +164,7 @@ def complete_step(rt: Runtime, walk: Walk, task, visit: int) -> None:
     tasks.complete_task(rt, task.id, actor, plausible_answers(form, today(), answers_for(walk, task.name, visit)))
 
 
-def _next_timer(rt: Runtime, instance_id: int):
+def next_timer(rt: Runtime, instance_id: int) -> datetime | None:
     with rt.reading() as session:
         return session.scalars(select(Timer.due_at).where(Timer.instance_id == instance_id)
                                .order_by(Timer.due_at).limit(1)).first()

@@ -11,10 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..store.models import Event, Instance, Task, User
-from .errors import Forbidden, NotFound
 from .runtime import Runtime
-from .tasks import may_see
-from .users import require_user
+from .tasks import visible_task
 
 
 @dataclass(frozen=True)
@@ -65,12 +63,7 @@ def _completed_event(session, task: Task) -> int:
 def after_completion(rt: Runtime, task_id: str, user: str) -> AfterCompletion:
     """Where the work went when this (finished) task was completed."""
     with rt.reading() as session:
-        account = require_user(session, user)
-        task = session.get(Task, str(task_id))
-        if task is None:
-            raise NotFound(f"no task {task_id}")
-        if not may_see(account, task) and task.completed_by != account.username:
-            raise Forbidden(f"task {task.name!r} is not for {user}'s teams")
+        task = visible_task(session, task_id, user, done_by_them=True)
         instance = session.get(Instance, task.instance_id)
         made = _made_ready_by(session, task)
         people = dict(session.execute(select(User.username, User.display_name)

@@ -14,7 +14,7 @@ from ..engine.forms import Form
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam, User
 from .errors import Forbidden, NotFound
 from .runtime import Runtime
-from .tasks import may_see, not_your_team
+from .tasks import visible_task
 from .users import members_of, require_user
 
 
@@ -241,12 +241,7 @@ def _task_ids(account, wanted: TaskFilter):
 
 def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
     with rt.reading() as session:
-        account = require_user(session, user)
-        task = session.get(Task, str(task_id))
-        if task is None:
-            raise NotFound(f"no task {task_id}")
-        if not may_see(account, task):
-            raise not_your_team(task)
+        task = visible_task(session, task_id, user)
         # The task page names the procedure and the children, as the worklist row does.
         family, subject_ids, title, authority = session.execute(
             select(Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)

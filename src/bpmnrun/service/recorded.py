@@ -20,10 +20,8 @@ from ..store.models import Event, Instance, Task
 from .answers import answers
 from .case_timeline import display_names
 from .deploy import parsed_spec
-from .errors import NotFound
 from .runtime import Runtime
-from .tasks import may_see, not_your_team
-from .users import require_user
+from .tasks import visible_task
 
 STARTED = "Work started"
 
@@ -46,12 +44,7 @@ class RecordedStep:
 def recorded_so_far(rt: Runtime, task_id: str, actor: str) -> list[RecordedStep]:
     """The steps finished before this task in its piece of work, oldest first, with what each recorded."""
     with rt.reading() as session:
-        user = require_user(session, actor)
-        task = session.get(Task, str(task_id))
-        if task is None:
-            raise NotFound(f"no task {task_id}")
-        if not may_see(user, task):
-            raise not_your_team(task)
+        task = visible_task(session, task_id, actor)
         return steps_of(rt, session, task.instance_id, before=task)
 
 

@@ -139,12 +139,7 @@ def form_values(rt: Runtime, task_id: str, actor: str) -> dict[str, Any]:
     Empty for a task that is no longer open. Reads workflow state: for one task page, never a list.
     """
     with rt.reading() as session:
-        user = require_user(session, actor)
-        task = session.get(Task, str(task_id), options=[joinedload(Task.teams)])
-        if task is None:
-            raise NotFound(f"no task {task_id}")
-        if not may_see(user, task):
-            raise not_your_team(task)
+        task = visible_task(session, task_id, actor)
         if task.state != "ready":
             return {}
         instance = session.get(Instance, task.instance_id)
@@ -164,13 +159,24 @@ def _with_draft(form: Form, draft: Mapping[str, Any], values: Mapping[str, Any])
     return fields, rows
 
 
-def _open_task(session: Session, task_id: str, actor: str) -> tuple[User, Task]:
+def visible_task(session: Session, task_id: str, actor: str, *, done_by_them: bool = False) -> Task:
+    """The task, if `actor` may see it (their team's, or theirs); with `done_by_them`, also one they completed.
+    NotFound or Forbidden (naming the team that has it) otherwise."""
+    return _visible(session, task_id, actor, done_by_them)[1]
+
+
+def _visible(session: Session, task_id: str, actor: str, done_by_them: bool = False) -> tuple[User, Task]:
     user = require_user(session, actor)
     task = session.get(Task, str(task_id), options=[joinedload(Task.teams)])
     if task is None:
         raise NotFound(f"no task {task_id}")
-    if not may_see(user, task):
+    if not may_see(user, task) and not (done_by_them and task.completed_by == user.username):
         raise not_your_team(task)
+    return user, task
+
+
+def _open_task(session: Session, task_id: str, actor: str) -> tuple[User, Task]:
+    user, task = _visible(session, task_id, actor)
     if task.state != "ready":
         raise _closed_conflict(task)
     if not may_work_on(user, task):
