@@ -150,7 +150,7 @@ def form_values(rt: Runtime, task_id: str, actor: str) -> dict[str, Any]:
             return {}
         workflows.remember(rt, instance, workflow)  # read only: still the instance's current revision
     wanted = {f.id for f in form.fields} | {f.row_of for f in form.fields if f.row_of}
-    return {k: v for k, v in current.items() if k in wanted}
+    return {k: v for k, v in current.items() if k in wanted and v is not None}  # None: left empty
 
 
 def _with_draft(form: Form, draft: Mapping[str, Any], values: Mapping[str, Any]) -> tuple[dict, dict[str, list]]:
