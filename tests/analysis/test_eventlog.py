@@ -17,9 +17,8 @@ from bpmnrun.cli.main import cli
 from bpmnrun.clock import LONDON
 from bpmnrun.service.errors import NotFound
 from bpmnrun.store.models import Task
-from tests.scenarios.test_authc import (DINA, DUTY_EH_TM, LEAD_PROFESSIONAL, PROCESS, STEP_ONE, STEP_TWO, SW,
-                                        discuss_lead_professional, reach_step_two_on_a_duty_morning, start,
-                                        step_one, step_two)
+from tests.scenarios.test_authc_step_down import (DUTY_EH_TM, LEAD_PROFESSIONAL, PROCESS, SC_TM, STEP_ONE, STEP_TWO,
+                                                  SW, at_step_two, lead_professional, start, step_one, step_two)
 from tests.support import add_users, deploy_library, smith_family
 
 YORK = "york_step_down_cin_cp"
@@ -47,21 +46,21 @@ def pm4py_variants(log: pd.DataFrame) -> Counter:
 
 @pytest.fixture
 def known_paths(rt, clock):
-    """Four cases down three different paths of Authority C's step down."""
+    """Four cases down three different paths of Authority C's step down (driven as its scenario tests do)."""
     deploy_library(rt)
-    add_users(rt, sarah=SW, dina=DUTY_EH_TM)
+    add_users(rt, sw1=SW, duty1=DUTY_EH_TM, tm1=SC_TM)
     smiths = smith_family(rt)
     for day in (2, 3):
         clock.set(local(2025, 6, day, 9))
-        step_one(rt, start(rt, smiths), clear_plan="no")
+        step_one(rt, start(rt, smiths), clear_plan="no")  # no clear plan: ends at Step One
     clock.set(local(2025, 6, 4, 9))
     outside = start(rt, smiths)
     step_one(rt, outside)
     clock.advance(hours=2)
-    discuss_lead_professional(rt, outside, internal="no")
-    duty = reach_step_two_on_a_duty_morning(rt, clock, smiths)
+    lead_professional(rt, outside, internal="no")  # the Lead Professional is not internal Early Help
+    duty = at_step_two(rt, clock, smiths)  # Step Two ready on Tue 9 Sep at the duty morning, now 10:00
     clock.advance(minutes=30)
-    step_two(rt, duty, actor=DINA, consent="no")
+    step_two(rt, duty, actor="duty1", consent="no", plan="no", outcome=None)
     return smiths
 
 
@@ -76,9 +75,9 @@ def test_xes_round_trip_through_pm4py_gives_the_paths_the_cases_took(rt, known_p
     assert pm4py_variants(log) == expected
     assert set(log["lifecycle:transition"]) == {"start", "complete"}
     step_two_done = log[(log["concept:name"] == STEP_TWO) & (log["lifecycle:transition"] == "complete")].iloc[0]
-    assert (step_two_done["org:resource"], step_two_done["org:role"]) == (DINA, DUTY_EH_TM)
-    assert step_two_done["bpmnrun:activity"]
-    assert step_two_done["time:timestamp"] == pd.Timestamp(local(2025, 9, 9, 9, 31))
+    assert (step_two_done["org:resource"], step_two_done["org:role"]) == ("duty1", DUTY_EH_TM)
+    assert step_two_done["bpmnrun:activity"] == "step_down_decision"  # its first term
+    assert step_two_done["time:timestamp"] == pd.Timestamp(local(2025, 9, 9, 10, 30))
     assert step_two_done["case:bpmnrun:process"] == PROCESS
     # Every attribute key's prefix is a declared extension, ours (bpmnrun:) included.
     from lxml import etree

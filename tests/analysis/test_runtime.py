@@ -11,8 +11,8 @@ from bpmnrun.analysis.working_time import add_working_days, working_days_between
 from bpmnrun.clock import LONDON
 from bpmnrun.service import instances
 from bpmnrun.service.errors import NotFound
-from tests.scenarios.test_authc import (DINA, DUTY_EH_TM, E1, E3, LEAD_PROFESSIONAL, PROCESS, STEP_ONE,
-                                        STEP_TWO, SW, reach_step_two_on_a_duty_morning, start, step_one, step_two)
+from tests.scenarios.test_authc_step_down import (DUTY_EH_TM, E1, E3, LEAD_PROFESSIONAL, PROCESS, SC_TM, STEP_ONE,
+                                                  STEP_TWO, SW, at_step_two, start, step_one, step_two)
 from tests.support import add_users, deploy_library, smith_family
 
 
@@ -43,7 +43,7 @@ def test_adding_working_days_is_undone_by_measuring_them(start, days):
 @pytest.fixture
 def smiths(rt):
     deploy_library(rt)
-    add_users(rt, sarah=SW, dina=DUTY_EH_TM, tom="SC TM / ATM")
+    add_users(rt, sw1=SW, duty1=DUTY_EH_TM, tm1=SC_TM)  # the users the C1 scenario helpers act as
     return smith_family(rt)
 
 
@@ -58,9 +58,8 @@ def _no_plan_case(rt, clock, smiths, started, finished) -> int:
 def test_comparison_per_end_event_counts_cycle_time_waits_and_hand_offs(rt, clock, smiths):
     _no_plan_case(rt, clock, smiths, local(2025, 6, 2, 9), local(2025, 6, 4, 9))     # 2 working days
     _no_plan_case(rt, clock, smiths, local(2025, 6, 6, 9), local(2025, 6, 10, 21))   # 2.5 over a weekend
-    duty = reach_step_two_on_a_duty_morning(rt, clock, smiths)                       # Fri 5 Sep 14:00 → Tue 09:01
-    clock.set(local(2025, 9, 9, 10, 0))
-    step_two(rt, duty, actor=DINA, consent="no")
+    duty = at_step_two(rt, clock, smiths)  # started Fri 5 Sep 14:00; Step Two ready Tue 09:00:01; now 10:00
+    step_two(rt, duty, actor="duty1", consent="no", plan="no", outcome=None)
     clock.set(local(2025, 9, 10, 9, 0))
     running = start(rt, smiths)
 
@@ -82,7 +81,7 @@ def test_comparison_per_end_event_counts_cycle_time_waits_and_hand_offs(rt, cloc
     assert no_consent.handoffs_per_case == 1
     waits = {w.name: w.wait.median for w in no_consent.waits}
     assert set(waits) == {STEP_ONE, LEAD_PROFESSIONAL, STEP_TWO}
-    assert waits[STEP_TWO] == pytest.approx((59 * 60) / 86400)   # ready 09:01, done 10:00
+    assert waits[STEP_TWO] == pytest.approx((59 * 60 + 59) / 86400)   # ready 09:00:01, done 10:00
 
     still_open = by_end[(None, "running")]
     assert still_open.cases == 1 and still_open.cycle_time.count == 0

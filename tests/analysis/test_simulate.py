@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from datetime import datetime
 
@@ -10,21 +11,27 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from bpmnrun.analysis.compare import STEP_DOWN_SET
 from bpmnrun.analysis.runtime import SIMULATOR, compare_runtime
 from bpmnrun.analysis.simulate import simulate
-from bpmnrun.analysis.simulation_profile import load_profile, profile_from
+from bpmnrun.analysis.simulation_answers import Answers
+from bpmnrun.analysis.simulation_people import People, worker_name
+from bpmnrun.analysis.simulation_profile import Profile, load_profile, profile_from
 from bpmnrun.calendar import is_working_day
 from bpmnrun.cli.main import cli
 from bpmnrun.clock import LONDON, MovableClock
+from bpmnrun.service import users
 from bpmnrun.service.errors import NotFound, ServiceError
 from bpmnrun.service.runtime import Runtime
 from bpmnrun.store.database import Database
-from bpmnrun.store.models import Case, Instance, Task
+from bpmnrun.store.models import Case, Event, Instance, Task
 from tests.conftest import SPECS
-from tests.scenarios.test_authc import E1, E3, PROCESS, STEP_ONE, STEP_TWO
+from tests.scenarios.test_authc_step_down import DUTY_EH_TM, E1, E3, PROCESS, STEP_ONE, STEP_TWO
 from tests.support import LIBRARY, deploy_library
 
 YORK = "york_step_down_cin_cp"
+L1 = "lincs_step_out_internal_lp_existing_eh"
+L5 = "lincs_tac_monitoring_request_external_lp"
 
 
 def _rows(rt, model, *where):
@@ -38,7 +45,7 @@ def test_simulated_cases_run_to_their_end_and_are_marked(rt, clock):
     deploy_library(rt)
     began = clock.now()
     result = simulate(rt, YORK, 25, seed=3)
-    assert len(result.instance_ids) == 25 and result.given_up == {}
+    assert len(result.instance_ids) == 25 and result.given_up == {} and result.not_started == []
     ended = _rows(rt, Instance, Instance.id.in_(result.instance_ids))
     assert {i.status for i in ended} == {"completed"} and all(i.end_event for i in ended)
     assert {i.started_by for i in ended} == {SIMULATOR}
@@ -51,6 +58,13 @@ def test_simulated_cases_run_to_their_end_and_are_marked(rt, clock):
     assert variant.cases == 25
     assert Counter({o.end_event: o.cases for o in variant.outcomes}) == Counter(i.end_event for i in ended)
     assert sum(o.overdue_cases for o in variant.outcomes) == len({t.instance_id for t in _rows(rt, Task, Task.overdue)})
+
+
+@pytest.mark.parametrize("process_id", STEP_DOWN_SET)
+def test_every_default_variant_runs_its_cases_to_an_end(rt, clock, process_id):
+    deploy_library(rt)
+    result = simulate(rt, process_id, 15, seed=8)
+    assert (result.completed, result.given_up, result.not_started) == (15, {}, [])
 
 
 def test_profile_steers_choices_and_durations(rt, clock):
@@ -77,32 +91,67 @@ def test_timers_fire_as_the_virtual_clock_passes_them(rt, clock):
         ready = task.created_at.astimezone(LONDON)
         assert ready.strftime("%A") in ("Tuesday", "Wednesday", "Thursday") and is_working_day(ready.date())
         assert 9 <= ready.hour < 12
+        assert task.completed_by == worker_name(DUTY_EH_TM)
+        assert users.get_user(rt, task.data["sc_tm_atm"]).teams == ("SC TM / ATM",)  # a person picker's answer
     assert {i.end_event for i in _rows(rt, Instance)} == {E3}
 
 
+def test_children_pickers_people_pickers_and_per_child_answers(rt, clock):
+    deploy_library(rt)
+    l1 = simulate(rt, L1, 6, seed=2, profile=profile_from({"children": {"3": 1}}))
+    assert l1.completed == 6
+    for instance in _rows(rt, Instance, Instance.id.in_(l1.instance_ids)):
+        ids = {str(i) for i in instance.subject_ids}
+        [supervision] = _rows(rt, Task, Task.instance_id == instance.id, Task.bpmn_id == "Task_supervision")
+        picked = supervision.data["decision_subjects"]
+        assert picked and set(picked) <= ids  # a list of the case's child ids
+        [decision] = _rows(rt, Task, Task.instance_id == instance.id, Task.bpmn_id == "Task_decision")
+        assert "Early Help worker" in users.get_user(rt, decision.data["lead_professional"]).teams
+    # L5 started on its own: the assessment's outcome is a map child id → answer for the children assessed.
+    profile = profile_from({"choices": {"case_status": {"child_and_family_assessment_early_help": 1},
+                                        "assessment_already_completed": {"no": 1}}, "children": {"2": 1}})
+    l5 = simulate(rt, L5, 5, seed=4, profile=profile)
+    assert l5.completed == 5 and l5.given_up == {}
+    assessed = _rows(rt, Task, Task.instance_id.in_(l5.instance_ids), Task.bpmn_id == "Task_assessment")
+    assert len(assessed) == 5
+    for task in assessed:
+        outcome = task.data["assessment_outcome"]
+        assert isinstance(outcome, dict) and outcome and all(isinstance(k, str) for k in outcome)
+
+
+def test_start_data_is_the_start_forms_answers(rt, clock):
+    deploy_library(rt)
+    every = simulate(rt, "york_step_up", 16, seed=4)
+    assert every.given_up == {} and every.completed == 16
+    advice = "advice_of_a_social_worker_is_required"
+    pinned = simulate(rt, "york_step_up", 6, seed=4, profile=profile_from({"start_data": {"start_route": advice}}))
+    assert pinned.completed == 6
+    started = {e.instance_id: e.detail["data"] for e in _rows(
+        rt, Event, Event.action == "instance_started", Event.instance_id.in_(every.instance_ids + pinned.instance_ids))}
+    fields = {"start_route", "lp_type", "concern_summary", "immediate_concern", "previous_step_down_from_cin_cp_on",
+              "previous_social_worker"}
+    assert all(set(data) <= fields for data in started.values())
+    routes = [started[i]["start_route"] for i in every.instance_ids + pinned.instance_ids]
+    assert set(routes[:16]) == {"concerns_raised_or_the_early_help_plan_is_not_progressing",
+                                "child_protection_concern_raised", advice}
+    assert set(routes[16:]) == {advice}
+    assert all(started[i]["lp_type"] == "targeted_early_help" for i in pinned.instance_ids
+               if "lp_type" in started[i])  # the form's rule for the advice route, met by drawing again
+
+
 def test_same_seed_same_cases(tmp_path):
-    def run(folder):
-        rt = Runtime(Database(f"sqlite:///{folder}.sqlite"), MovableClock(datetime(2025, 6, 2, 9)), SPECS)
+    def run(name, seed):
+        rt = Runtime(Database(f"sqlite:///{tmp_path / name}.sqlite"), MovableClock(datetime(2025, 6, 2, 9)), SPECS)
         try:
             deploy_library(rt)
-            result = simulate(rt, YORK, 15, seed=42)
+            result = simulate(rt, YORK, 15, seed=seed)
             return [(t.name, t.completed_at) for t in _rows(rt, Task, Task.instance_id.in_(result.instance_ids))]
         finally:
             rt.db.dispose()
 
-    first = run(tmp_path / "one")
-    assert first == run(tmp_path / "two")
-    assert first != run_other_seed(tmp_path)
-
-
-def run_other_seed(tmp_path):
-    rt = Runtime(Database(f"sqlite:///{tmp_path / 'three'}.sqlite"), MovableClock(datetime(2025, 6, 2, 9)), SPECS)
-    try:
-        deploy_library(rt)
-        result = simulate(rt, YORK, 15, seed=43)
-        return [(t.name, t.completed_at) for t in _rows(rt, Task, Task.instance_id.in_(result.instance_ids))]
-    finally:
-        rt.db.dispose()
+    first = run("one", 42)
+    assert first == run("two", 42)
+    assert first != run("three", 43)
 
 
 def test_bad_requests_are_named(rt):
@@ -161,24 +210,22 @@ def _enum(fid: str, *options: str) -> dict:
             "multiple": False, "required": True, "readonly": False, "properties": {}, "default": None}
 
 
-def test_a_cross_field_refusal_redraws_only_the_fields_it_names(rt):
-    import random
-
-    from bpmnrun.analysis.simulate import _OpenTask, _Simulation
-    from bpmnrun.analysis.simulation_profile import Profile
-
-    deploy_library(rt)
-    sim = _Simulation(rt, YORK, 1, random.Random(1), Profile(), None)
-    task = _OpenTask("t", "T", "Task", (), None, [_enum("route", "mash", "cin_cp"), _enum("origin", "a", "b", "c")])
-    plausible = {"route": "mash", "origin": "a"}
-    drawn = [sim._redraw(task, plausible, {"route": "cin_cp", "origin": "a"}, {"origin": "does not fit"})
+def test_a_refusal_redraws_only_the_fields_it_names_and_not_an_option_refused_before(rt):
+    answers = Answers(random.Random(1), Profile(), People(rt), lambda: datetime(2025, 6, 2, 9))
+    form = [_enum("route", "mash", "cin_cp"), _enum("origin", "a", "b", "c")]
+    drawn = [answers.redraw(form, {"route": "cin_cp", "origin": "a"}, {"origin": "does not fit"}, {})
              for _ in range(30)]
     assert {d["route"] for d in drawn} == {"cin_cp"}  # the answer that fitted is kept
     assert {d["origin"] for d in drawn} == {"b", "c"}  # not the refused one again
     # Errors naming no field of the form (a rule of the whole form): everything is drawn again.
-    again = [sim._redraw(task, plausible, {"route": "cin_cp", "origin": "a"}, {"form": "x"})["route"]
-             for _ in range(30)]
+    again = [answers.redraw(form, {"route": "cin_cp", "origin": "a"}, {"form": "x"}, {})["route"] for _ in range(30)]
     assert set(again) == {"mash", "cin_cp"}
+    tried: dict = {}
+    values, seen = {"origin": "a"}, ["a"]
+    for _ in range(2):
+        values = answers.redraw(form[1:], values, {"origin": "does not fit"}, tried)
+        seen.append(values["origin"])
+    assert sorted(seen) == ["a", "b", "c"]  # three tries, three different options
 
 
 def _local_times(rt, ids):
@@ -214,40 +261,3 @@ def test_office_time_keeps_whole_days_and_spreads_fractions_over_working_hours()
     assert add_office_time(at(2025, 6, 2, 15), 0.5, nine, five) == at(2025, 6, 3, 11)  # 2 h today, 2 h tomorrow
     assert add_office_time(at(2025, 6, 6, 23), 0.25, nine, five) == at(2025, 6, 9, 11)  # Friday night → Monday
     assert add_office_time(at(2025, 8, 22, 16), 1.5, nine, five) == at(2025, 8, 27, 12)  # over the bank holiday
-
-
-def test_start_data_the_diagram_decides_on_is_drawn(rt, clock):
-    from bpmnrun.analysis.simulate import start_options
-
-    deploy_library(rt)
-    assert {k: set(v) for k, v in start_options(rt, "york_step_up").items()} == {
-        "start_route": {"partner_lp", "targeted_eh", "cp_concern", "advice"}}
-    assert start_options(rt, YORK) == {}
-    every = simulate(rt, "york_step_up", 16, seed=4)
-    assert every.given_up == {} and every.completed == 16
-    pinned = simulate(rt, "york_step_up", 6, seed=4, profile=profile_from({"start_data": {"start_route": "advice"}}))
-    assert pinned.completed == 6
-    from bpmnrun.store.models import Event
-
-    started = {e.instance_id: e.detail["data"]["start_route"] for e in _rows(
-        rt, Event, Event.action == "instance_started", Event.instance_id.in_(every.instance_ids + pinned.instance_ids))}
-    routes = [started[i] for i in every.instance_ids + pinned.instance_ids]
-    assert set(routes[:16]) == {"partner_lp", "targeted_eh", "cp_concern", "advice"} and set(routes[16:]) == {"advice"}
-
-
-def test_a_refused_option_is_not_drawn_again_while_others_are_left(rt):
-    import random
-
-    from bpmnrun.analysis.simulate import _OpenTask, _Simulation
-    from bpmnrun.analysis.simulation_profile import Profile
-
-    deploy_library(rt)
-    sim = _Simulation(rt, YORK, 1, random.Random(2), Profile(), None)
-    task = _OpenTask("t", "T", "Task", (), None, [_enum("origin", "a", "b", "c")])
-    tried: dict = {}
-    values = {"origin": "a"}
-    seen = ["a"]
-    for _ in range(2):
-        values = sim._redraw(task, {"origin": "a"}, values, {"origin": "does not fit"}, tried)
-        seen.append(values["origin"])
-    assert sorted(seen) == ["a", "b", "c"]  # three tries, three different options

@@ -5,25 +5,16 @@ sub-process versions it pins), so the CLI and the web page compare what casework
 deploy` first. `from_library` reads diagram files instead (`bpmnrun compare --library bpmn/`), for a process
 owner checking an edit before deploying it.
 
-Against process-catalogue §9.5 (user tasks / lanes / hand-offs / timers on the main path), the library gives:
-- L1 7/3/2/0, L2 (accepted, locality, visits cancelled) 5/4/4/0, L3 7/3/2/0, C1 full 11/6/6: as §9.5.
-  C1 counts 2 timers by the duty rota (the duty-morning wait and the end-of-morning limit on Step Two,
-  which §9.5 leaves out) and 1 with the Graft TM, who needs no wait.
-- L4 + L5, assessment uploaded: 11 tasks, not 10 — L5 records the per-child 'Outcome from Assessment' as a
-  task of its own; 8 when the assessment was already completed, as §9.5. Lanes 2, hand-offs 1 (S-AUTH sent
-  to yourself). L4 has 10 paths: its 'any child proceeds?' test reads `s.get(...)` where L5's reads
-  `s[...]`, which `conditions` takes as the same test after L5 decided it; when the assessment was already
-  completed L5 decides nothing, so both branches stay (2 of the 10 no case takes: `paths.PATHS_NOTE`).
-- Y2 → Y4 targeted 13 tasks (§9.5: 12), Y2 partner-led 7 (6), Y3 partner-led 7 (6): the model adds York's
-  'Initiate Case Closure process' (Y5.0, an assumption). Y2 and Y3 partner-led have 0 hand-offs (§9.5: 1,
-  "+queue"): the hand-off to the 'Partner led EHA' queue is an assignment in a form, not a lane change.
+A variant is its own diagram and the sub-processes it calls, as far as its paths reach into them (paths.py,
+structure.py); the figures count what some path reaches. tests/analysis/test_compare.py holds the figures of
+the step-down variants counted by hand from the diagrams.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 from lxml import etree
 
@@ -32,9 +23,10 @@ from ..library.files import NS
 from ..service.catalogue import deployed_sources
 from ..service.errors import InvalidInput, NotFound
 from ..service.runtime import Runtime
-from ..library.graph import ProcessGraph, read_graphs
+from .diagrams import Diagrams, read_diagrams
+from .explorer import enumerate_paths
 from .paths import Path as ProcessPath
-from .paths import PATHS_NOTE, PathSet, enumerate_paths
+from .paths import PATHS_NOTE, PathSet
 from .structure import VOCABULARY, VariantStructure, read_structure
 
 # The step-down variants of the issue: Lincolnshire internal LP with and without Early Help, external LP
@@ -48,10 +40,13 @@ STEP_DOWN_SET = (
 
 @dataclass
 class Variant:
-    structure: VariantStructure
-    paths: PathSet
-    xml: bytes  # the top-level diagram, for its SVG
+    structure: VariantStructure = field(repr=False)
+    paths: PathSet = field(repr=False)
+    xml: bytes = field(repr=False)  # the top-level diagram, for its SVG
     version: int | None = None
+
+    def __repr__(self) -> str:
+        return f"<Variant {self.label} ({self.process_id}) v{self.version}>"
 
     @property
     def process_id(self) -> str:
@@ -62,11 +57,9 @@ class Variant:
         return self.structure.label
 
 
-def build_variant(graphs: Mapping[str, ProcessGraph], process_id: str, xml: bytes,
-                  version: int | None = None) -> Variant:
-    paths = enumerate_paths(graphs, process_id)
-    reached = None if paths.truncated else paths.visited
-    return Variant(read_structure(graphs, process_id, reached), paths, xml, version)
+def build_variant(diagrams: Diagrams, process_id: str, xml: bytes, version: int | None = None) -> Variant:
+    paths = enumerate_paths(diagrams, process_id)
+    return Variant(read_structure(diagrams, process_id, paths), paths, xml, version)
 
 
 def from_deployed(rt: Runtime, process_ids: Sequence[str]) -> "Comparison":
@@ -74,7 +67,7 @@ def from_deployed(rt: Runtime, process_ids: Sequence[str]) -> "Comparison":
     variants = []
     for pid in _checked(process_ids):
         deployed = deployed_sources(rt, pid)
-        variants.append(build_variant(read_graphs(deployed.sources), pid, deployed.sources[pid], deployed.version))
+        variants.append(build_variant(read_diagrams(deployed.sources), pid, deployed.sources[pid], deployed.version))
     return Comparison(variants)
 
 
@@ -85,7 +78,7 @@ def from_library(paths: Iterable[str | Path], process_ids: Sequence[str]) -> "Co
         if pid not in bundles:
             raise NotFound(f"no process {pid!r} in the diagrams read")
         sources = bundles[pid].sources()
-        variants.append(build_variant(read_graphs(sources), pid, sources[pid]))
+        variants.append(build_variant(read_diagrams(sources), pid, sources[pid]))
     return Comparison(variants)
 
 
@@ -133,9 +126,9 @@ class Comparison:
         A call activity is highlighted when a task of its sub-process (at any depth) is.
         """
         absent = self.absent_elsewhere(variant)
-        ids = {t.id for t in variant.structure.tasks
+        ids = {t.id for t in variant.structure.reachable_tasks
                if t.process_id == variant.process_id and absent & set(t.activities)}
-        for task in variant.structure.tasks:
+        for task in variant.structure.reachable_tasks:
             if task.process_id != variant.process_id and absent & set(task.activities) and task.within:
                 ids.update(_call_ids(variant, task.within))
         return ids
@@ -164,11 +157,12 @@ def variant_json(v: Variant) -> dict:
     return {
         "process_id": s.process_id, "label": s.label, "title": s.title, "version": v.version,
         "user_tasks": [{"id": t.id, "process_id": t.process_id, "name": t.name, "lane": t.lane,
-                        "activities": list(t.activities), "per_child": t.multi_instance, "within": t.within}
+                        "activities": list(t.activities), "per_child": t.multi_instance, "within": t.within,
+                        "reachable": t.reachable}
                        for t in s.tasks],
         "lanes": s.lanes,
         "decisions": [{"name": d.name, "process_id": d.process_id, "branches": list(d.branches),
-                       "within": d.within} for d in s.decisions],
+                       "made_by": list(d.makers), "within": d.within} for d in s.decisions],
         "timers": [{"name": t.name, "kind": t.kind, "expression": t.expression, "limit": t.limit,
                     "on_task": t.on_task, "within": t.within} for t in s.timers],
         "authorisation_points": [{"name": t.name, "lane": t.lane, "may_be_self_authorised": t.self_authorisable,
@@ -178,12 +172,19 @@ def variant_json(v: Variant) -> dict:
         "decision_makers": s.decision_makers,
         "calls": s.calls,
         "at_start": [{"activity": m.activity, "text": m.text} for m in s.starts],
+        "figures": figures_json(v),
         "paths": [path_json(p) for p in v.paths.paths],
         "paths_cut_by_loop_bound": v.paths.cut,
         "paths_truncated": v.paths.truncated,
-        "figures": v.paths.figures(),
         "paths_note": PATHS_NOTE,
     }
+
+
+def figures_json(v: Variant) -> dict:
+    s = v.structure
+    return {"user_tasks": len(s.tasks), "reachable_user_tasks": len(s.reachable_tasks),
+            "own_user_tasks": len(s.own_tasks), "lanes": len(s.lanes), "decisions": len(s.decisions),
+            "timers": len(s.timers), "paths": len(v.paths.paths), **v.paths.figures()}
 
 
 def path_json(p: ProcessPath) -> dict:

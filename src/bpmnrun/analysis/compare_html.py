@@ -1,8 +1,11 @@
 """The comparison as HTML: a standalone page for `bpmnrun compare --html FILE`, and the view data the web
 page's template (`web/templates/compare.html`) renders.
 
-Each variant's diagram is drawn by `library.svg` with the tasks (and calls into sub-processes) whose activity
-sets it apart highlighted (`Comparison.absent_elsewhere`: absent from the other variant, or from most of them).
+Each variant's diagram is drawn (diagram_svg.py) with the tasks (and calls into sub-processes) whose activity
+sets it apart highlighted (`Comparison.absent_elsewhere`: absent from the other variant, or from most of them),
+one below the other at the page's full width. The standalone page switches a diagram between fitting the width
+and its full size in a scrolling box with radio buttons and CSS alone (no script); the web page offers zoom
+levels as links.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from dataclasses import dataclass
 from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup
 
-from ..library.svg import render_svg
 from .compare import Comparison, Variant
 from .compare_text import ABSENT
+from .diagram_svg import ZOOMS, compare_svg, zoomed
 from .differences import differences
 from .paths import PATHS_NOTE
 
@@ -27,32 +30,37 @@ class Figure:
     problem: str | None = None
 
 
-def figures(comparison: Comparison) -> list[Figure]:
+def figures(comparison: Comparison, zoom: str = "fit") -> list[Figure]:
     found = []
-    for v in comparison.variants:
+    for number, v in enumerate(comparison.variants, 1):
         ids = comparison.highlight(v)
-        names = sorted({t.name for t in v.structure.tasks if t.id in ids}
-                       | {t.within for t in v.structure.tasks if t.within and t.process_id != v.process_id
+        reached = v.structure.reachable_tasks
+        names = sorted({t.name for t in reached if t.id in ids and t.process_id == v.process_id}
+                       | {t.within for t in reached if t.within and t.process_id != v.process_id
                           and comparison.absent_elsewhere(v) & set(t.activities)})
         try:
-            svg = render_svg(v.xml, v.process_id, highlight=ids, title=f"{v.label}: {v.structure.title}")
-            found.append(Figure(v, Markup(_without_prolog(svg)), names))
+            svg = diagram(comparison, v, prefix=f"d{number}-")
+            found.append(Figure(v, Markup(zoomed(svg, zoom)), names))
         except ValueError as exc:  # a diagram without layout still compares; it just has no picture
             found.append(Figure(v, None, names, str(exc)))
     return found
 
 
-def _without_prolog(svg: str) -> str:
-    return svg.split("?>", 1)[1] if svg.startswith("<?xml") else svg
+def diagram(comparison: Comparison, variant: Variant, prefix: str = "") -> str:
+    """`variant`'s diagram as SVG, what sets it apart in `comparison` highlighted (raises ValueError without DI)."""
+    return compare_svg(variant.xml, variant.process_id, comparison.highlight(variant),
+                       f"{variant.label}: {variant.structure.title}", prefix)
 
 
-def view(comparison: Comparison) -> dict:
-    """What both the web page and the standalone page show."""
+def view(comparison: Comparison, zoom: str = "fit") -> dict:
+    """What both the web page and the standalone page show; the web page's diagrams at `zoom` (diagram_svg)."""
     return {
         "variants": comparison.variants,
         "rows": [(a, comparison.cells(a)) for a in comparison.activities()],
         "differences": differences(comparison),
-        "figures": figures(comparison),
+        "figures": figures(comparison, zoom if zoom in ZOOMS else "fit"),
+        "zoom": zoom if zoom in ZOOMS else "fit",
+        "zooms": ZOOMS,
         "absent": ABSENT,
         "highlight_meaning": comparison.highlight_meaning(),
         "paths_note": PATHS_NOTE,
@@ -69,9 +77,11 @@ body { font-family: Arial, sans-serif; margin: 2em; color: #0b0c0c; }
 table { border-collapse: collapse; margin-bottom: 2em; }
 th, td { border: 1px solid #b1b4b6; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
 td.absent { color: #505a5f; font-style: italic; }
-.figures { display: flex; flex-wrap: wrap; gap: 1em; }
-figure { margin: 0; flex: 1 1 40em; max-width: 100%; overflow-x: auto; border: 1px solid #b1b4b6; }
-figure svg { max-width: 100%; height: auto; }
+figure { margin: 0 0 2em; border: 1px solid #b1b4b6; padding: 0.5em; }
+.diagram { overflow: auto; max-height: 90vh; }
+.diagram svg { max-width: 100%; height: auto; }
+.zoom-full:checked ~ .diagram svg { max-width: none; }
+.zoom label { margin-right: 1em; }
 </style>
 </head>
 <body>
@@ -95,12 +105,14 @@ BODY = """<h2>Activities aligned by vocabulary</h2>
 </table>
 <h2>Per variant</h2>
 <table>
-<caption>Figures per variant, called sub-processes included</caption>
+<caption>Figures per variant, called sub-processes included as far as its paths reach</caption>
 <thead><tr><th scope="col">Figure</th>{% for v in variants %}<th scope="col">{{ v.label }}</th>{% endfor %}</tr></thead>
 <tbody>
-<tr><th scope="row">User tasks</th>{% for v in variants %}<td>{{ v.structure.tasks|length }}</td>{% endfor %}</tr>
+<tr><th scope="row">User tasks some path reaches (of all in its diagrams)</th>{% for v in variants %}<td>{{ v.structure.reachable_tasks|length }} of {{ v.structure.tasks|length }}</td>{% endfor %}</tr>
+<tr><th scope="row">Own user tasks</th>{% for v in variants %}<td>{{ v.structure.own_tasks|length }}</td>{% endfor %}</tr>
 <tr><th scope="row">Lanes</th>{% for v in variants %}<td>{{ v.structure.lanes|length }}: {{ v.structure.lanes|join(', ') }}</td>{% endfor %}</tr>
 <tr><th scope="row">Decisions</th>{% for v in variants %}<td>{{ v.structure.decisions|length }}</td>{% endfor %}</tr>
+<tr><th scope="row">Decisions made by</th>{% for v in variants %}<td>{{ v.structure.decision_makers|join(', ') or '—' }}</td>{% endfor %}</tr>
 <tr><th scope="row">Timers and limits</th>{% for v in variants %}<td>{% for t in v.structure.timers %}{{ t.name }} ({{ t.kind }}: {{ t.limit }}){% if not loop.last %}; {% endif %}{% else %}none{% endfor %}</td>{% endfor %}</tr>
 <tr><th scope="row">Authorisation points</th>{% for v in variants %}<td>{% for t in v.structure.authorisations %}{{ t.name }}{% if t.self_authorisable %} (may be self-authorised){% endif %}{% if not loop.last %}; {% endif %}{% else %}none{% endfor %}</td>{% endfor %}</tr>
 <tr><th scope="row">Consent an explicit gate</th>{% for v in variants %}<td>{{ 'yes' if v.structure.consent_gates else 'no' }}</td>{% endfor %}</tr>
@@ -110,20 +122,30 @@ BODY = """<h2>Activities aligned by vocabulary</h2>
 {% endfor %}
 </tbody>
 </table>
+<h2>Decisions</h2>
+{% for v in variants %}<h3>{{ v.label }}: {{ v.structure.decisions|length }} decisions</h3>
+<ol>{% for d in v.structure.decisions %}<li>{{ d.name }}{% if d.within %} (in {{ d.within }}){% endif %}: {{ d.branches|join(' / ') }} — made by {{ d.makers|join(', ') or "nobody's answer (an event, or data fixed before)" }}</li>{% endfor %}</ol>
+{% endfor %}
 <h2>Differences</h2>
 <ul>{% for d in differences %}<li>{{ d }}</li>{% endfor %}</ul>
 <h2>Diagrams</h2>
 <p>Highlighted (outlined and hatched in each diagram): {{ highlight_meaning }}.</p>
-<div class="figures">
+<p>Each diagram fits the width of the page; choose “Full size” to see it at its own size and scroll it.</p>
 {% for f in figures %}<figure><figcaption><strong>{{ f.variant.label }}</strong>: {{ f.variant.structure.title }}.
 {% if f.highlighted %}Highlighted: {{ f.highlighted|join('; ') }}.{% else %}Nothing highlighted.{% endif %}</figcaption>
-{% if f.svg %}{{ f.svg }}{% else %}<p>No diagram: {{ f.problem }}</p>{% endif %}</figure>
-{% endfor %}</div>
+{% if f.svg %}<div class="zoom">
+<input type="radio" name="zoom-{{ loop.index }}" id="fit-{{ loop.index }}" class="zoom-fit" checked>
+<label for="fit-{{ loop.index }}">Fit to width</label>
+<input type="radio" name="zoom-{{ loop.index }}" id="full-{{ loop.index }}" class="zoom-full">
+<label for="full-{{ loop.index }}">Full size</label>
+<div class="diagram">{{ f.svg }}</div></div>{% else %}<p>No diagram: {{ f.problem }}</p>{% endif %}</figure>
+{% endfor %}
 <h2>Paths</h2>
 <p>{{ paths_note }}</p>
 {% for v in variants %}<h3>{{ v.label }}: {{ v.paths.paths|length }} paths</h3>
 <ol>{% for p in v.paths.paths %}{% set h = p.handoffs() %}
 <li><p>{{ p.steps|length }} user tasks, {{ p.lanes()|length }} lanes, {{ h|length }} hand-offs, {{ p.timers|length }} timers → {{ p.outcome }}</p>
+{% if p.choices %}<p>Branches: {{ p.choices|join('; ') }}</p>{% endif %}
 <p>Steps: {% for s in p.steps %}{{ s.name }} ({{ s.lane }}){% if not loop.last %} → {% endif %}{% endfor %}</p>
 {% if h %}<p>Hand-offs: {% for x in h %}{{ x.source_lane }} → {{ x.target_lane }}{% if not loop.last %}; {% endif %}{% endfor %}</p>{% endif %}
 </li>{% endfor %}</ol>

@@ -13,6 +13,7 @@ ABSENT = "absent"
 
 def render_text(comparison: Comparison, width: int = 120) -> str:
     parts = [_legend(comparison, width), _aligned(comparison, width), _figures(comparison, width)]
+    parts.extend(_decisions(v, width) for v in comparison.variants)
     parts.append("\n".join(textwrap.wrap(PATHS_NOTE, width)))
     parts.extend(_paths(v, width) for v in comparison.variants)
     parts.append(_differences(comparison, width))
@@ -102,35 +103,65 @@ def _figures(comparison: Comparison, width: int) -> str:
     def add(name: str, cell) -> None:
         rows.append([name] + [cell(v) for v in comparison.variants])
 
-    add("user tasks", lambda v: str(len(v.structure.tasks)))
+    add("user tasks reached", lambda v: f"{len(v.structure.reachable_tasks)} of {len(v.structure.tasks)}")
+    add("own user tasks", lambda v: str(len(v.structure.own_tasks)))
     add("lanes", lambda v: f"{len(v.structure.lanes)}: " + ", ".join(v.structure.lanes))
     add("decisions", lambda v: str(len(v.structure.decisions)))
+    add("decisions made by", lambda v: ", ".join(v.structure.decision_makers) or "—")
     add("timers", lambda v: "; ".join(f"{t.name} ({t.limit})" for t in v.structure.timers) or "none")
     add("authorisation points", lambda v: "; ".join(
         dict.fromkeys(t.name + (" (may be self)" if t.self_authorisable else "") for t in v.structure.authorisations))
         or "none")
     add("consent an explicit gate", lambda v: "yes" if v.structure.consent_gates else "no")
-    add("step-down decided by", lambda v: ", ".join(v.structure.decision_makers) or "—")
     add("paths", lambda v: str(len(v.paths.paths)) + (" (more cut by the loop bound)" if v.paths.cut else ""))
     add("steps min/median/max", lambda v: _spread(v.paths.figures()["steps"]))
     add("hand-offs min/median/max", lambda v: _spread(v.paths.figures()["handoffs"]))
     header = ["figure"] + [v.label for v in comparison.variants]
-    return "Per variant (sub-processes included)\n" + table(header, rows, 18, width)
+    return ("Per variant (called sub-processes included as far as the variant's paths reach)\n"
+            + table(header, rows, 18, width))
+
+
+def _decisions(v: Variant, width: int) -> str:
+    """Each decision: where it is, the branches the cases take, and whose answers it turns on."""
+    lines = [f"Decisions of {v.label} ({len(v.structure.decisions)})"]
+    for number, d in enumerate(v.structure.decisions, 1):
+        where = f" (in {d.within})" if d.within else ""
+        made = ", ".join(d.makers) or "nobody's answer (an event, or data fixed before)"
+        text = f"{number}. {d.name}{where}: {' / '.join(d.branches)} — made by {made}"
+        lines.extend(textwrap.wrap(text, width, subsequent_indent="   "))
+    return "\n".join(lines)
 
 
 def _paths(v: Variant, width: int) -> str:
-    lines = [f"Paths of {v.label} ({len(v.paths.paths)})"]
+    lines = [f"Paths of {v.label} ({len(v.paths.paths)})" + _caveats(v)]
     for number, path in enumerate(v.paths.paths, 1):
         handoffs = path.handoffs()
-        head = (f"{number}. {len(path.steps)} user tasks, {len(path.lanes())} lanes, {len(handoffs)} hand-offs, "
-                f"{len(path.timers)} timers → {path.outcome}")
+        head = (f"{number}. {counted(len(path.steps), 'user task')}, {counted(len(path.lanes()), 'lane')}, "
+                f"{counted(len(handoffs), 'hand-off')}, {counted(len(path.timers), 'timer')} → {path.outcome}")
         lines.extend(textwrap.wrap(head, width, subsequent_indent="   "))
+        if path.choices:  # what tells two paths through the same tasks apart
+            lines.extend(textwrap.wrap("branches: " + "; ".join(path.choices), width, initial_indent="   ",
+                                       subsequent_indent="     "))
         steps = " → ".join(f"{s.name} ({s.lane})" + (" [per child]" if s.multi_instance else "") for s in path.steps)
         lines.extend(textwrap.wrap("steps: " + steps, width, initial_indent="   ", subsequent_indent="     "))
         if handoffs:
             words = "; ".join(f"{h.source_lane} → {h.target_lane}" for h in handoffs)
             lines.extend(textwrap.wrap("hand-offs: " + words, width, initial_indent="   ", subsequent_indent="     "))
     return "\n".join(lines)
+
+
+def _caveats(v: Variant) -> str:
+    """What the list leaves out or widens, when it does."""
+    said = []
+    if v.paths.truncated:
+        said.append("list cut short: too many paths")
+    if v.paths.approximated:
+        said.append(f"{counted(v.paths.approximated, 'gateway')} with too many combinations: every branch kept")
+    return f" — {'; '.join(said)}" if said else ""
+
+
+def counted(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
 
 
 def _differences(comparison: Comparison, width: int) -> str:

@@ -103,10 +103,11 @@ def _timers(variants) -> list[str]:
 
 
 def _decision_makers(variants) -> list[str]:
-    makers = {v.label: ", ".join(v.structure.decision_makers) or "no step-down decision task" for v in variants}
+    """Whose answers the variants' decisions (gateways) turn on: the lanes of the tasks that gave them."""
+    makers = {v.label: ", ".join(v.structure.decision_makers) or "no task's answer" for v in variants}
     if len(set(makers.values())) < 2:
         return []
-    return ["The step down is discussed or decided by: " + "; ".join(f"{k} — {m}" for k, m in makers.items()) + "."]
+    return ["The decisions turn on the answers of: " + "; ".join(f"{k} — {m}" for k, m in makers.items()) + "."]
 
 
 def _own_lanes(variants) -> list[str]:
@@ -136,7 +137,7 @@ def _paths(variants) -> list[str]:
             extreme(lambda v: figures[v.label]["handoffs"]["max"], "hand-offs on one path"),
             extreme(lambda v: figures[v.label]["handoffs"]["median"], "median hand-offs"),
         ]) + ".",
-        "Decisions (diverging gateways, sub-processes included): "
+        "Decisions (gateways the cases leave more than one way, sub-processes included as far as reached): "
         + ", ".join(f"{v.label} {len(v.structure.decisions)}" for v in variants) + ".",
     ]
 

@@ -1,38 +1,36 @@
 """Simulation: synthetic cases driven through the real engine and service layer on a virtual clock.
 
-Each case is a family "Simulated N" started by the actor "simulator"; its tasks are completed by one
-user per lane ("simulator: <lane>"), made on the fly. One event queue orders everything: case arrivals,
-task completions (each task's finish time drawn from the profile when it becomes ready), awaited
-messages and the diagrams' own timers, which fire as the clock passes them. Forms are filled with valid
-values (service.demo's plausible answers, with options drawn by the profile's weights or uniformly).
-Every step is an ordinary use case in its own transaction, exactly as a caseworker's would be.
+Each case is a family "Simulated N" started by the actor "simulator" with answers to the process's start form;
+its tasks are completed by simulated workers (simulation_people.py). One event queue orders everything: case
+arrivals, task completions (each task's finish time drawn from the profile when it becomes ready), awaited
+messages and the diagrams' own timers, which fire as the clock passes them. Forms get valid answers
+(simulation_answers.py). Every step is an ordinary use case in its own transaction, exactly as a caseworker's
+would be. A case that cannot go on (no answers the form takes, the diagram failing, nothing left to move it) is
+cancelled and given up, with the reason.
 """
 
 from __future__ import annotations
 
-import ast
 import heapq
 import itertools
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
-from ..clock import MovableClock, using_clock
-from ..service import cases, instances, tasks, timers, users
-from ..service.catalogue import deployed_sources
-from ..service.demo import plausible_values, username_for
+from ..clock import MovableClock
+from ..service import cases, instances, tasks, timers
 from ..service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..service.runtime import Runtime
-from ..store.models import Instance, ProcessVersion, Task, Timer
-from ..library.graph import read_graphs
+from ..store.models import ProcessVersion
 from .runtime import SIMULATOR
+from .simulation_answers import Answers
+from .simulation_people import People
 from .simulation_profile import Profile
+from .simulation_state import OpenTask, Start, start_of, waiting
 from .working_time import add_office_time, add_working_days
 
 REFILLS = 12  # tries at a form whose drawn answers do not fit together before the case is given up
@@ -45,6 +43,7 @@ class SimulationResult:
     instance_ids: list[int] = field(default_factory=list)
     completed: int = 0
     given_up: dict[int, str] = field(default_factory=dict)  # instance id -> why it was cancelled
+    not_started: list[str] = field(default_factory=list)  # why a case's work could not be started
     steps: int = 0
     seconds: float = 0.0
 
@@ -73,32 +72,20 @@ class _Simulation:
         self.steps_of: dict[int, int] = {}
         self.running: set[int] = set()
         self.timer_at: dict[int, datetime] = {}  # running instance -> its earliest waiting timer
-        self.users: set[str] = set()
+        self.people = People(rt)
+        self.answers = Answers(rng, profile, self.people, self.clock.now)
         self.result = SimulationResult(process_id, self.clock.now())
-        self.start_options = start_options(rt, process_id)
+        self.start: Start = start_of(rt, process_id)
 
-    # --- the loop -----------------------------------------------------------------------------
-
-    def start_data(self) -> dict[str, Any]:
-        """One case's start data: each variable the diagram decides on before any task, drawn."""
-        data = {}
-        for name, options in self.start_options.items():
-            weights = self.profile.start_data.get(name)
-            if isinstance(weights, Mapping):
-                data[name] = self._weighted({o: float(w) for o, w in weights.items()})
-            elif weights is not None:
-                data[name] = weights
-            else:
-                data[name] = self.rng.choice(options)
-        return data
+    # --- the loop ----------------------------------------------------------------------------------------------
 
     def run(self) -> SimulationResult:
         began = time.perf_counter()
-        self._ensure_user(SIMULATOR, [])
+        self.people.ensure(SIMULATOR, [])
         self._push(self.clock.now(), "arrive")
         while True:
             step = self.queue[0] if self.queue else None
-            timer_due = self._next_timer()
+            timer_due = min(self.timer_at.values(), default=None)
             if step is None and timer_due is None:
                 break
             if timer_due is not None and (step is None or timer_due < step.when):
@@ -124,9 +111,6 @@ class _Simulation:
         else:
             self._deliver(step.instance_id, step.payload)
 
-    def _next_timer(self) -> datetime | None:
-        return min(self.timer_at.values(), default=None)
-
     def _fire_timers(self, due: datetime) -> None:
         # SpiffWorkflow fires a timer strictly after its due time.
         self.clock.set(max(due + timedelta(seconds=1), self.clock.now()))
@@ -136,7 +120,7 @@ class _Simulation:
         for instance_id in moving:
             self._look(instance_id)
 
-    # --- the steps ----------------------------------------------------------------------------
+    # --- the steps ---------------------------------------------------------------------------------------------
 
     def _arrive(self) -> None:
         self.arrived += 1
@@ -144,19 +128,39 @@ class _Simulation:
         children = [cases.Child(f"Simulated child {number}.{i}", self._birthday())
                     for i in range(1, self._weighted(self.profile.children) + 1)]
         case = cases.create_case(self.rt, f"Simulated {number}", children, SIMULATOR)
-        instance_id = instances.start_work(self.rt, self.process_id, case.id, SIMULATOR, data=self.start_data())
-        self.result.instance_ids.append(instance_id)
-        self.running.add(instance_id)
-        self._look(instance_id)
+        chosen = list(case.subjects)[:self.start.most_children or len(case.subjects)]
+        instance_id = self._start_work(case.id, chosen)
+        if instance_id is not None:
+            self.result.instance_ids.append(instance_id)
+            self.running.add(instance_id)
+            self._look(instance_id)
         if self.arrived < self.count:
             self._push(self._after(self.profile.arrival_every), "arrive")
 
-    def _complete(self, instance_id: int, task: _OpenTask) -> None:
+    def _start_work(self, case_id: int, chosen: list) -> int | None:
+        """Start the work with answers to the start form (drawn again where it refuses them)."""
+        form = [_offering(spec, chosen) for spec in self.start.form]
+        data = self.answers.draw(form, self.profile.start_data)
+        tried: dict[str, list[Any]] = {}
+        for _ in range(REFILLS):
+            try:
+                return instances.start_work(self.rt, self.process_id, case_id, SIMULATOR,
+                                            [s.id for s in chosen], data)
+            except InvalidInput as exc:
+                data = self.answers.redraw(form, data, exc.errors, tried)
+            except ServiceError as exc:
+                self.result.not_started.append(str(exc))
+                self.on_case_done(1)
+                return None
+        self.result.not_started.append("no start data the start form takes")
+        self.on_case_done(1)
+        return None
+
+    def _complete(self, instance_id: int, task: OpenTask) -> None:
         if instance_id not in self.running:
             return
-        actor = self._actor(task)
-        plausible = self._plausible(task, actor)
-        values = self._answers(task, plausible)
+        actor = self.people.actor_for(task.assignee, task.teams, task.lane)
+        values = self.answers.draw(task.form)
         tried: dict[str, list[Any]] = {}
         for _ in range(REFILLS):
             try:
@@ -166,11 +170,12 @@ class _Simulation:
                     return
                 break
             except InvalidInput as exc:
-                # Drawn answers that break a rule across fields (valid_if): draw again only those the
-                # form named, so the answers that fitted stay (and one redraw usually fits).
-                values = self._redraw(task, plausible, values, exc.errors, tried)
+                values = self.answers.redraw(task.form, values, exc.errors, tried)
             except Conflict:
                 break  # a timer or a message closed the task first
+            except ServiceError as exc:  # the diagram failed after the task (an incident was recorded)
+                self._give_up(instance_id, f"{task.name!r}: {exc}")
+                return
         else:
             self._give_up(instance_id, f"no valid answers found for {task.name!r}")
             return
@@ -189,7 +194,7 @@ class _Simulation:
     def _look(self, instance_id: int) -> None:
         """Schedule what the case now waits for: its open tasks, awaited messages and next timer."""
         self.steps_of[instance_id] = self.steps_of.get(instance_id, 0) + 1
-        state = _waiting(self.rt, instance_id)
+        state = waiting(self.rt, instance_id)
         self.timer_at.pop(instance_id, None)
         if state.status != "running":
             self._done(instance_id, completed=state.status == "completed")
@@ -213,6 +218,7 @@ class _Simulation:
     def _done(self, instance_id: int, completed: bool) -> None:
         if instance_id in self.running:
             self.running.discard(instance_id)
+            self.timer_at.pop(instance_id, None)
             self.result.completed += int(completed)
             self.on_case_done(1)
 
@@ -224,75 +230,7 @@ class _Simulation:
         self.result.given_up[instance_id] = reason
         self._done(instance_id, completed=False)
 
-    # --- answers, people and time ---------------------------------------------------------------
-
-    def _plausible(self, task: _OpenTask, actor: str) -> dict[str, Any]:
-        with using_clock(self.clock):  # demo dates are "today" on the virtual clock
-            return plausible_values(task.form, actor)
-
-    def _answers(self, task: _OpenTask, plausible: dict[str, Any]) -> dict[str, Any]:
-        values = dict(plausible)
-        for spec in task.form:
-            if spec["id"] in values:
-                values[spec["id"]] = self._answer(spec, values[spec["id"]])
-        return values
-
-    def _redraw(self, task: _OpenTask, plausible: dict[str, Any], values: dict[str, Any],
-                errors: dict[str, str], tried: dict[str, list[Any]] | None = None) -> dict[str, Any]:
-        """New answers for the fields `errors` names; an option refused already is not drawn again while
-        others are left (`tried` remembers them across the tries at one task)."""
-        failing = [spec for spec in task.form if spec["id"] in errors and spec["id"] in plausible]
-        if not failing:  # the errors name no field drawn here: draw the whole form again
-            return self._answers(task, plausible)
-        tried = {} if tried is None else tried
-        values = dict(values)
-        for spec in failing:
-            refused = tried.setdefault(spec["id"], [])
-            refused.append(values.get(spec["id"]))
-            left = [o for o in _allowed_options(spec) if o not in refused and [o] not in refused] \
-                if spec["type"] == "enum" else []
-            if left and not self.profile.values.get(spec["id"]):
-                choice = self.rng.choice(left)
-                values[spec["id"]] = [choice] if spec["multiple"] else choice
-            else:
-                values[spec["id"]] = self._answer(spec, plausible[spec["id"]])
-        return values
-
-    def _answer(self, spec: dict, plausible: Any) -> Any:
-        fid = spec["id"]
-        if fid in self.profile.values:
-            return self.profile.values[fid]
-        weights = self.profile.choices.get(fid)
-        if spec["type"] == "enum":
-            options = _allowed_options(spec)
-            if not options:
-                return plausible
-            choice = self._weighted({o: (weights or {}).get(o, 0.0) for o in options}) if weights \
-                else self.rng.choice(options)
-            return [choice] if spec["multiple"] else choice
-        if spec["type"] == "boolean" and not spec["required"]:
-            if weights:
-                return self._weighted({True: weights.get("true", 0.0), False: weights.get("false", 0.0)})
-            return self.rng.random() < 0.5
-        return plausible
-
-    def _actor(self, task: _OpenTask) -> str:
-        if task.assignee:
-            self._ensure_user(task.assignee, list(task.teams))
-            return task.assignee
-        team = task.teams[0] if task.teams else "Simulated team"
-        name = f"{SIMULATOR}: {username_for(team)}"
-        self._ensure_user(name, list(task.teams) or [team])
-        return name
-
-    def _ensure_user(self, name: str, teams: list[str]) -> None:
-        if name in self.users:
-            return
-        try:
-            users.get_user(self.rt, name)
-        except NotFound:
-            users.add_user(self.rt, name, teams, display_name=f"{name} (simulated)", actor=SIMULATOR)
-        self.users.add(name)
+    # --- time --------------------------------------------------------------------------------------------------
 
     def _after(self, duration) -> datetime:
         """When something taking `duration` from now is done: in the profile's working hours, if any."""
@@ -311,82 +249,14 @@ class _Simulation:
         return self.clock.now().date() - timedelta(days=self.rng.randint(365, 17 * 365))
 
 
-def _allowed_options(spec: dict) -> list[str]:
-    """The options a field accepts by itself: not refused, and matching its pattern if it has one."""
-    constraints = spec["constraints"]
-    pattern = constraints.get("pattern")
-    return [o["id"] for o in spec["options"] if o["id"] != constraints.get("refuse")
-            and (not pattern or re.fullmatch(pattern, o["id"]))]
-
-
-@dataclass(frozen=True)
-class _OpenTask:
-    id: str
-    bpmn_id: str
-    name: str
-    teams: tuple[str, ...]
-    assignee: str | None
-    form: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class _Waiting:
-    status: str
-    messages: tuple[str, ...]
-    tasks: tuple[_OpenTask, ...]
-    next_timer: datetime | None
-
-
-def _waiting(rt: Runtime, instance_id: int) -> _Waiting:
-    """What one case waits for, from its instance, task and timer rows (never its workflow state)."""
-    with rt.reading() as session:
-        status, messages, timer_count = session.execute(
-            select(Instance.status, Instance.waiting_messages, Instance.timer_count)
-            .where(Instance.id == instance_id)).one()
-        if status != "running":
-            return _Waiting(status, (), (), None)
-        rows = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")
-                               .options(selectinload(Task.teams)).order_by(Task.position))
-        open_tasks = tuple(_OpenTask(t.id, t.bpmn_id, t.name, tuple(team.team for team in t.teams), t.assignee,
-                                     list(t.form or [])) for t in rows)
-        due = session.scalar(select(func.min(Timer.due_at)).where(Timer.instance_id == instance_id)) \
-            if timer_count else None
-        return _Waiting(status, tuple(messages or ()), open_tasks, due)
-
-
-def start_options(rt: Runtime, process_id: str) -> dict[str, list[Any]]:
-    """Start data the deployed diagram needs: variables its gateways test (`name == "value"`) before any
-    task could have set them (York step up's `start_route`), with the values tested."""
-    sources = deployed_sources(rt, process_id).sources
-    graph = read_graphs(sources)[process_id]
-    found: dict[str, list[Any]] = {}
-    todo = [n.id for n in graph.starts()]
-    seen = set(todo)
-    while todo:
-        for flow in graph.outgoing.get(todo.pop(), []):
-            for name, value in _equalities(flow.condition):
-                found.setdefault(name, [])
-                if value not in found[name]:
-                    found[name].append(value)
-            node = graph.nodes.get(flow.target)
-            if node is not None and node.id not in seen and node.kind.endswith("Gateway"):
-                seen.add(node.id)
-                todo.append(node.id)
-    return found
-
-
-def _equalities(condition: str | None):
-    try:
-        tree = ast.parse(condition or "", mode="eval")
-    except SyntaxError:
-        return
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-            left, right = node.left, node.comparators[0]
-            if isinstance(right, ast.Name):
-                left, right = right, left
-            if isinstance(left, ast.Name) and isinstance(right, ast.Constant):
-                yield left.id, right.value
+def _offering(spec: dict[str, Any], chosen: list) -> dict[str, Any]:
+    """A start form field as the Start work page offers it for the `chosen` children (as engine forms do)."""
+    children = [{"id": str(s.id), "label": s.name} for s in chosen]
+    if spec.get("picks_children"):
+        return {**spec, "options": children}
+    if spec.get("per_child"):
+        return {**spec, "children": children}
+    return spec
 
 
 def simulate(rt: Runtime, process_id: str, count: int, seed: int, profile: Profile | None = None,
@@ -403,4 +273,3 @@ def simulate(rt: Runtime, process_id: str, count: int, seed: int, profile: Profi
             raise NotFound(f"no process {process_id!r} is deployed")
     sim = _Simulation(rt, process_id, count, random.Random(seed), profile or Profile(), on_case_done)
     return sim.run()
-

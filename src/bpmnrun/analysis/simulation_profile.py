@@ -9,18 +9,19 @@ JSON or TOML (by the file's suffix), every key optional:
         "L1_2": 2                          # a bare number: exactly that many working days
       },
       "default_duration": {"low": 0.1, "mode": 1, "high": 5},
-      "choices": {"clear_plan_from_completed_assessment": {"yes": 4, "no": 1}},   # option id -> weight
-      "values": {"assessment_document": "EH Child and Family Assessment 25/06/02"},
+      "choices": {"clear_plan_from_completed_assessment": {"yes": 4, "no": 1},   # option id -> weight
+                  "accepted_subjects": {"all": 3, "some": 1}},  # a children picker: all ticked, or some
+      "values": {"assessment_document": "EH Child and Family Assessment 25/06/02"},  # a field's answer
       "message_delay": {"low": 1, "mode": 3, "high": 10},
       "arrival_every": {"distribution": "exponential", "mean": 4, "unit": "hours"},
       "children": {"1": 3, "2": 2, "3": 1},  # how many children a family has -> weight
       "max_steps_per_case": 300,
       "working_hours": {"start": "09:00", "end": "17:00"},  # or false: work round the clock
-      "start_data": {"start_route": {"partner_lp": 2, "advice": 1}}   # a value, or value -> weight
+      "start_data": {"start_route": {"child_protection_concern_raised": 2,   # a start form field's answer,
+                                     "advice_of_a_social_worker_is_required": 1}}   # or answer -> weight
     }
 
-Start data the diagram decides on before its first task (York step up's start_route) is drawn uniformly
-from the values its gateways test unless `start_data` says otherwise.
+The start form (York step up's, say) is answered like any form unless `start_data` says otherwise.
 
 People work in the working hours (09:00–17:00 on working days unless the profile says otherwise): a task
 that becomes ready at night is started in the morning. Units: "days" (working days, the default: whole
@@ -79,9 +80,7 @@ class Profile:
     durations: Mapping[str, Duration] = field(default_factory=dict)
     default_duration: Duration = Duration()
     choices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=lambda: {
-        # The one pattern-checked text field of the library: the naming convention its hint gives.
-        "assessment_document": "EH Child and Family Assessment 25/06/02"})
+    values: Mapping[str, Any] = field(default_factory=dict)
     message_delay: Duration = Duration(low=1, mode=3, high=10)
     arrival_every: Duration = Duration(distribution="exponential", mean=4, unit="hours")
     children: Mapping[int, float] = field(default_factory=lambda: {1: 3, 2: 2, 3: 1})
@@ -128,7 +127,7 @@ def profile_from(raw: Mapping[str, Any]) -> Profile:
         durations={str(k): _duration(v, f"durations.{k}") for k, v in _mapping(raw, "durations").items()},
         default_duration=_duration(raw.get("default_duration", {}), "default_duration", base.default_duration),
         choices={str(k): _weights(v, f"choices.{k}") for k, v in _mapping(raw, "choices").items()},
-        values={**base.values, **_mapping(raw, "values")},
+        values=dict(_mapping(raw, "values")),
         message_delay=_duration(raw.get("message_delay", {}), "message_delay", base.message_delay),
         arrival_every=_duration(raw.get("arrival_every", {}), "arrival_every", base.arrival_every),
         children=_children(raw.get("children"), base.children),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -71,9 +72,10 @@ def simulate_command(process_id: str, count: int, seed: int, profile_path: str |
     may set, all optional: durations (per task id or name: a number of working days, or
     {"distribution": fixed|uniform|triangular|exponential, "low", "mode", "high", "mean", "value",
     "unit": days|hours}), default_duration, choices (per form field: {option id: weight}), values
-    (per form field: the answer), message_delay, arrival_every, children ({count: weight}),
-    max_steps_per_case. Without one: tasks take 0.1–5 working days (mode 1), options are equally
-    likely, a case arrives every 4 working hours on average.
+    (per form field: the answer), start_data (per start form field: an answer, or {answer: weight}),
+    message_delay, arrival_every, children ({count: weight}), max_steps_per_case, working_hours.
+    Without one: tasks take 0.1–5 working days (mode 1), options are equally likely, a children
+    picker ticks every child or some of them, a case arrives every 4 working hours on average.
     """
     from .common import friendly
 
@@ -104,11 +106,9 @@ def _summary(result: SimulationResult, url: str) -> None:
     click.echo(f"{cases} simulated case(s) of {result.process_id} from {result.started_at.astimezone(LONDON):%d %b %Y %H:%M}"
                f" in {result.seconds:.1f} s ({result.steps} steps; {result.completed} completed,"
                f" {len(result.given_up)} given up) into {url}")
-    reasons: dict[str, int] = {}
-    for reason in result.given_up.values():
-        reasons[reason] = reasons.get(reason, 0) + 1
-    for reason, n in sorted(reasons.items(), key=lambda item: -item[1]):
-        click.echo(f"  given up ×{n}: {reason}")
+    for words, reasons in (("given up", list(result.given_up.values())), ("not started", result.not_started)):
+        for reason, n in Counter(reasons).most_common():
+            click.echo(f"  {words} ×{n}: {reason}")
     click.echo("")
 
 
@@ -118,6 +118,7 @@ def _print(variants, as_json: bool, result: SimulationResult | None = None) -> N
         if result is not None:
             out["simulation"] = {"process_id": result.process_id, "cases": len(result.instance_ids),
                                  "completed": result.completed, "given_up": len(result.given_up),
+                                 "not_started": len(result.not_started),
                                  "steps": result.steps, "seconds": result.seconds,
                                  "started_at": result.started_at.isoformat()}
         click.echo(json.dumps(out, indent=2))
