@@ -349,3 +349,11 @@ def test_each_evaluation_has_its_own_budget():
     expression = "len([i for i in range(10000)])"
     for _ in range(20):  # 200,000 steps in all: more than one budget, but each evaluation is small
         assert evaluate(expression, DATA) == 10000
+
+
+def test_children_and_the_children_left_out():
+    data = {"subjects": [{"id": 1, "name": "Josie"}, {"id": 2, "name": "Joy"}, {"id": 3, "name": "Johnny"}],
+            "picked": ["2"], "outcome": {"1": "stay", "2": "go", "3": "go"}}
+    assert [s["name"] for s in evaluate("children(picked)", data)] == ["Joy"]
+    assert [s["name"] for s in evaluate("children_except(picked)", data)] == ["Josie", "Johnny"]
+    assert [s["name"] for s in evaluate('children_except(outcome, "go")', data)] == ["Josie"]

@@ -61,7 +61,7 @@ READ_ONLY_METHODS = frozenset(
     "get keys values items count index startswith endswith lower upper strip lstrip rstrip split "
     "title casefold isdigit isalpha isalnum".split()
 )
-DATA_FUNCTIONS = ("defined", "value", "children", "completed_by")
+DATA_FUNCTIONS = ("defined", "value", "children", "children_except", "completed_by")
 # The engine keeps here who completed each task (element id → user name), for `completed_by`.
 DONE_BY = "done_by"
 
@@ -180,7 +180,8 @@ def evaluate(expression: str, data: Mapping[str, Any], budget: Budget | None = N
 
 def _data_functions(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
     """Functions that read the case data: `defined("x")` and `value("x", default)` for data a path may or
-    may not have set; `children(…)` for the children a picker or a per-child answer names;
+    may not have set; `children(…)` for the children a picker or a per-child answer names, and
+    `children_except(…)` for the others;
     `completed_by("Task_id")` for the user who finished a task of this piece of work."""
 
     def defined(name: str) -> bool:
@@ -198,7 +199,13 @@ def _data_functions(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         wanted = {str(c) for c in (chosen or [])}
         return [s for s in subjects if str(s.get("id")) in wanted]
 
+    def children_except(chosen: Any, answer: Any = None) -> list[dict]:
+        """The subjects `children(chosen, answer)` leaves out: the children not ticked (or not given that answer)."""
+        named = {str(s.get("id")) for s in children(chosen, answer)}
+        return [s for s in data.get("subjects") or [] if str(s.get("id")) not in named]
+
     def completed_by(element_id: str) -> str | None:
         return (data.get(DONE_BY) or {}).get(element_id)
 
-    return {"defined": defined, "value": value, "children": children, "completed_by": completed_by}
+    return {"defined": defined, "value": value, "children": children, "children_except": children_except,
+            "completed_by": completed_by}

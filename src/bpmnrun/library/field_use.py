@@ -37,7 +37,7 @@ def _uses(tree: ast.AST) -> Iterator[tuple[str, str, list[str]]]:
             operands = [node.left, *node.comparators]
             for left, op, right in zip(operands, node.ops, operands[1:]):
                 yield from _pair(left, op, right)
-        elif called(node, "children") and node.args and name_of(node.args[0]):
+        elif called(node, "children", "children_except") and node.args and name_of(node.args[0]):
             option = literal_argument(node, 1)
             yield name_of(node.args[0]), "children", [option] if option is not None else []
 
