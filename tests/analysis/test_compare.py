@@ -195,4 +195,4 @@ def test_seven_variants_print_readably_in_a_terminal(step_down):
     at = lines.index("obtain consent")
     assert lines[at + 1].startswith("  Y2  Ensure informed consent to early help support (Social Worker)")
     assert "  absent: L1, L2, L3, L4" in lines[at + 1:at + 6]
-    assert "  L1 1   L2 6   L3 6   L4 11   Y2 7   Y3 12   C1 9" in lines  # decisions
+    assert "  L1 1   L2 7   L3 6   L4 14   Y2 7   Y3 12   C1 9" in lines  # decisions

@@ -52,12 +52,12 @@ BY_HAND = {
     # maker picks themself as authoriser: 0).
     L1: Counted(8, 7, 4, frozenset({SW, EHM, EHW, AUTH}), 1, frozenset({SW}), 0, 2, (6, 6, 6), (2, 2, 2)),
     # L2: own 5 + S-FD 1 + S-CLOSE 3 (cancelling visits allowed here) = 9, all reached; lanes SW, FD, locality,
-    # F4M, Practice Supervisor. Decisions: screening outcome (S-FD), which children accepted, passed to, Case
-    # Status, outcome, which workstep (S-CLOSE) = 6. Paths: NFA at screening 1; accepted to the locality or to
-    # Future 4 Me (2) × all children or some (2) × (NFA at allocation, or closure from 2 worksteps) (3) = 12;
-    # 13. Tasks 3 (NFA) … 6 (some children declined, closure, visits cancelled), median 5; hand-offs 2 … 5,
-    # median 4.
-    L2: Counted(9, 9, 5, frozenset({SW, FD, LOC, F4M, PS}), 6, frozenset({FD, LOC, F4M, SW}), 0, 13,
+    # F4M, Practice Supervisor. Decisions: screening outcome (S-FD), any child not accepted?, accepted?, passed
+    # to, Case Status, outcome (on the Front Door's and the allocating team's answers), which workstep (S-CLOSE)
+    # = 7. Paths: NFA at screening 1; accepted to the locality or to Future 4 Me (2) × all children or some (2)
+    # × (NFA at allocation, or closure from 2 worksteps) (3) = 12; 13. Tasks 3 (NFA) … 6 (some children
+    # declined, closure, visits cancelled), median 5; hand-offs 2 … 5, median 4.
+    L2: Counted(9, 9, 5, frozenset({SW, FD, LOC, F4M, PS}), 7, frozenset({FD, LOC, F4M, SW}), 0, 13,
                 (3, 5, 6), (2, 4, 5)),
     # L3: own 4 + S-CLOSE 3 (cancelling never reached) + S-AUTH 1 + S-TACMON 2 + L6 4 + L7 3 + S-FD 1 = 18, 17
     # reached, 9 lanes. Decisions: how monitoring ended, which workstep, S-TACMON's next action, L7's screening
@@ -67,12 +67,13 @@ BY_HAND = {
     L3: Counted(18, 17, 4, frozenset({SW, EHM, TAC, AUTH, SEHW, EHW, LOC, F4M, FD}), 6,
                 frozenset({TAC, SW, FD, LOC, F4M}), 0, 32, (7, 12, 16), (2, 7, 9)),
     # L4: own 3 + S-CLOSE 3 + L5 7 + S-AUTH 1 + S-TACMON 2 + L6 4 + L7 3 + S-FD 1 = 24, 23 reached (L4 maps
-    # cancelling to False). Decisions: set up?, outcome, which workstep, L5's Case Status, assessment already
-    # completed, next actions per child, monitoring ended; S-TACMON's, L7's two, S-FD's = 11. L5 from L4: NFA
-    # 1; assessment already completed → monitoring 16; assessment: no child proceeds 1, TAC Plan (Internal LP)
-    # alone 1 or with consultant support 1, monitoring alone / with consultant / with the plan / with both
-    # 4 × 16 = 84; × 2 closure tasks = 168. Tasks 7 … 21, median 15; hand-offs 1 … 11, median 6.
-    L4: Counted(24, 23, 3, frozenset({SW, TAC, SEHW, EHW, "EH TAC Consultant", LOC, F4M, AUTH, FD}), 11,
+    # cancelling to False). Decisions: set up?, outcome, which workstep; L5's Case Status, assessment already
+    # completed, any child goes on, any to monitoring, any to a plan, consultant support, monitoring ended (7);
+    # S-TACMON's, L7's two, S-FD's = 14. L5 from L4: NFA 1; assessment already completed → monitoring 16;
+    # assessment: no child proceeds 1, TAC Plan (Internal LP) alone 1 or with consultant support 1 (the form
+    # allows support only when a child goes on), monitoring alone / with consultant / with the plan / with both
+    # 4 × 16; 84; × 2 closure tasks = 168. Tasks 7 … 21, median 15; hand-offs 1 … 11, median 6.
+    L4: Counted(24, 23, 3, frozenset({SW, TAC, SEHW, EHW, "EH TAC Consultant", LOC, F4M, AUTH, FD}), 14,
                 frozenset({TAC, SW, FD, LOC, F4M}), 0, 168, (7, 15, 21), (1, 6, 11)),
     # Y2: own 2 + Y4 8 + Y5 12 = 22. Reached: own 2; Y4 request, transfer meeting, joint handover, notify TAC,
     # not agreed (the assessment was seen and the plan agreed already, and the CiN/RCPC tasks need another
@@ -135,12 +136,13 @@ def test_main_paths_of_section_9_5(step_down):
 
     l1, _ = path(L1, "Case closed to SC – TAC (Internal LP)")
     assert size(l1) == (6, 3, 2, 0) and len(l1.handoffs(line_manager=True)) == 3
-    l2, _ = path(L2, "Step out accepted – allocated by a locality team", "Which children were accepted?: Accepted")
+    l2, _ = path(L2, "Step out accepted – allocated by a locality team", "Any child not accepted?: No")
     assert size(l2) == (5, 4, 4, 0)
     l3, _ = path(L3, "Case closed to SC – TAC Monitoring (External LP) ended", "Next action: TAC Monitoring ended")
     assert size(l3) == (7, 3, 2, 0)
     uploaded, _ = path(L4, "Case closed to SC – TAC Monitoring (External LP) ended",
-                       "Next actions for each child: proceed to TAC Monitoring", "Next action: TAC Monitoring ended")
+                       "Any child to TAC Monitoring?: Yes", "Any child to a TAC Plan?: No",
+                       "EH TAC Consultant support?: No", "Next action: TAC Monitoring ended")
     assert size(uploaded) == (9, 2, 1, 0)
     completed, _ = path(L4, "Case closed to SC – TAC Monitoring (External LP) ended",
                         "Assessment already completed?: Yes", "Next action: TAC Monitoring ended")
