@@ -81,8 +81,10 @@ BY_HAND = {
     # Practice Managers' allocation via Y4 = 1: 12. Decisions: consent, which support, how the request ended
     # (Y2); appropriate?, how support continues, which support from where (Y4); which support (Y5) = 7. Timers:
     # weekly meeting, joint handover limit, signpost limit. Paths: no consent 1; partner-led 1; Y4 agreed 1; not
-    # agreed: social care continues or partner-led (2) × a practitioner named at the meeting or not (2) = 7.
-    Y2: Counted(22, 12, 2, frozenset({SW, WTM, PM}), 7, frozenset({SW, WTM, PM}), 3, 7, (1, 6, 11), (0, 2, 3)),
+    # agreed: social care continues or partner-led 2 = 5 (how the request ended is read from the meeting's
+    # answer and the ending visit: no Practice Managers' answer decides it). Tasks 1, 5, 6, 9, 11; hand-offs
+    # 0, 0, 2, 2, 3.
+    Y2: Counted(22, 12, 2, frozenset({SW, WTM, PM}), 7, frozenset({SW, WTM}), 3, 5, (1, 6, 11), (0, 2, 3)),
     # Y3: 22 tasks; reached: own 2, Y4's request, meeting, final meeting, hand over visit, notify, not agreed (6),
     # Y5's CiN/CP tasks relationships, ending visit, close case, Section 2 update, and the allocation (5) = 13.
     # Decisions: 5 in Y3, 6 in Y4 (appropriate?, origin, final meeting, hand over done, which support, how
@@ -164,7 +166,7 @@ def test_decisions_are_made_by_the_lanes_whose_answers_they_test(step_down):
     assert c1["TAF Plan Agreed?"] == ("TAF Team",)
     assert c1["FFP/FSW already involved?"] == ("EH TM",)  # asked at Step One too; the case note's answer counts
     y2 = {d.name: set(d.makers) for d in variant(step_down, Y2).structure.decisions}
-    assert y2["How did the request end?"] == {SW, WTM, PM}  # the ending visit, the practitioner named or allocated
+    assert y2["How did the request end?"] == {SW, WTM}  # the meeting's answer, and the ending visit
     assert y2["Is the referral appropriate?"] == {WTM}
     l2 = {d.name: set(d.makers) for d in variant(step_down, L2).structure.decisions}
     assert l2["Case Status"] == {LOC, F4M} and l2["Screening Outcome"] == {FD}
