@@ -95,6 +95,7 @@ class Node:
     lane: str | None
     activity: str | None = None
     activity2: str | None = None
+    more_activities: tuple[str, ...] = ()  # activity3, activity4, …: a step may cover several vocabulary terms
     assignee: str | None = None
     multi_instance: bool = False
     fields: tuple[FormField, ...] = ()
@@ -116,7 +117,7 @@ class Node:
 
     @property
     def activities(self) -> tuple[str, ...]:
-        return tuple(a for a in (self.activity, self.activity2) if a)
+        return tuple(a for a in (self.activity, self.activity2, *self.more_activities) if a)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ def _node(el: etree._Element, lane_of: dict[str, str]) -> Node:
         id=el.get("id") or "", kind=kind, name=(el.get("name") or el.get("id") or "").strip(),
         lane=lane_of.get(el.get("id")),
         activity=props.get("activity"), activity2=props.get("activity2"),
+        more_activities=tuple(props[k] for k in sorted((k for k in props if re.fullmatch(r"activity([3-9]|\d\d+)", k)),
+                                                        key=lambda k: int(k[8:])) if props[k]),
         assignee=el.get(f"{CAMUNDA}assignee"),
         multi_instance=el.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None,
         fields=tuple(_field(f) for f in el.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS)),
