@@ -148,6 +148,8 @@ def _step(workflow: BpmnWorkflow, action, status: str | None = None) -> Snapshot
         raise EngineError(f"the diagram's expression failed: {exc}") from exc
     except WorkflowException as exc:
         raise EngineError(_spiff_message(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - whatever SpiffWorkflow raises, the case needs attention, not a 500
+        raise EngineError(f"the procedure could not go on: {type(exc).__name__}: {exc}") from exc
     return _snapshot(workflow, began, status)
 
 
