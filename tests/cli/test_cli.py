@@ -178,3 +178,10 @@ def test_demo_list_lists_the_users_and_changes_nothing(bpmnrun):
     bpmnrun("user", "add", "sam", "--team", "Social Worker")
     listed = bpmnrun("demo", "--list").output
     assert "sam" in listed and "Social Worker" in listed and "library:" not in listed
+
+
+def test_a_team_spelt_differently_from_the_library_or_other_users_is_refused(bpmnrun):
+    bpmnrun("user", "add", "sam", "--team", "Social Worker")
+    refused = bpmnrun("user", "add", "sara", "--team", "social  worker", ok=False)
+    assert refused.exit_code == 1 and "is spelt 'Social Worker'" in refused.output
+    assert "user sara: Social Worker" in bpmnrun("user", "add", "sara", "--team", "Social Worker").output

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 
 from ..library.summary import ProcessSummary, summarise
 from ..store.models import ProcessVersion
@@ -50,14 +50,25 @@ class CatalogueEntry:
 
 def catalogue(rt: Runtime) -> list[CatalogueEntry]:
     with rt.reading() as session:
-        newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
-                  .group_by(ProcessVersion.process_id).subquery())
-        versions = session.scalars(
-            select(ProcessVersion).join(newest, (newest.c.process_id == ProcessVersion.process_id)
-                                        & (newest.c.v == ProcessVersion.version))
-            .options(defer(ProcessVersion.xml))  # read only for a version not summarised yet
-            .order_by(ProcessVersion.authority, ProcessVersion.process_id))
-        return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path, _summary(v)) for v in versions]
+        return _entries(session)
+
+
+def lane_names(session: Session) -> list[str]:
+    """Every team the deployed procedures name: their lanes and candidate teams."""
+    summaries = [e.summary for e in _entries(session)]
+    return sorted({lane for s in summaries for lane in s.lanes}
+                  | {team for s in summaries for t in s.user_tasks for team in t.candidate_groups})
+
+
+def _entries(session: Session) -> list[CatalogueEntry]:
+    newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
+              .group_by(ProcessVersion.process_id).subquery())
+    versions = session.scalars(
+        select(ProcessVersion).join(newest, (newest.c.process_id == ProcessVersion.process_id)
+                                    & (newest.c.v == ProcessVersion.version))
+        .options(defer(ProcessVersion.xml))  # read only for a version not summarised yet
+        .order_by(ProcessVersion.authority, ProcessVersion.process_id))
+    return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path, _summary(v)) for v in versions]
 
 
 # A version's content never changes, so its summary is kept by content hash: pages that list the

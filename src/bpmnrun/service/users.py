@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..store.models import User
+from .catalogue import lane_names
 from .errors import NotFound, ServiceError
 from .persist import audit
 from .runtime import Runtime
@@ -35,12 +36,35 @@ def add_user(rt: Runtime, username: str, teams: list[str], *, display_name: str 
     with rt.transaction() as session:
         if find_user(session, username) is not None:
             raise ServiceError(f"user {username!r} already exists")
+        teams = _canonical_teams(session, teams)
         user = User(username=username, display_name=display_name or username, teams=list(teams),
                     roles=list(roles), line_manager=line_manager, created_at=rt.now(),
                     password_hash=generate_password_hash(password) if password else None)
         session.add(user)
         audit(session, rt.now(), actor, "user_added", name=username, teams=list(teams), roles=list(roles))
         return view(user)
+
+
+def team_key(name: str) -> str:
+    """Team names are compared without regard to capitals or spacing: "social  worker" is "Social Worker"."""
+    return " ".join(name.split()).casefold()
+
+
+def _canonical_teams(session: Session, teams: list[str]) -> list[str]:
+    """The teams as the library and the other users spell them; one spelt differently is refused, naming the
+    spelling in use (two inboxes for one team would split its work)."""
+    known: dict[str, str] = {}
+    for (lanes,) in session.execute(select(User.teams)):
+        for team in lanes or ():
+            known.setdefault(team_key(team), team)
+    for lane in lane_names(session):
+        known[team_key(lane)] = lane  # the diagrams' spelling wins
+    for team in teams:
+        spelt = known.get(team_key(team))
+        if spelt is not None and spelt != team:
+            raise ServiceError(f"the team {team!r} is spelt {spelt!r} in the process library and by other users: "
+                               f"use {spelt!r}")
+    return [" ".join(t.split()) for t in teams]
 
 
 def authenticate(rt: Runtime, username: str, password: str) -> UserView | None:
