@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from bpmnrun.engine.forms import Form
+from bpmnrun.library.bundles import load_bundles, parse_sources
 from bpmnrun.library.files import NS
 from bpmnrun.library.validation import Checker
 
@@ -127,3 +129,24 @@ def _all_paths_authorised(start: str, flows: dict, nodes: dict) -> bool:
             return False
         stack.extend(flows.get(node, []))
     return True
+
+
+ACTION_WORDS = re.compile(r"\b(select|enter|tick|choose|upload|record|say|find|add)\b", re.I)
+
+
+def _library_fields():
+    for pid, bundle in load_bundles([LIBRARY]).items():
+        for spec in parse_sources(pid, bundle.sources()).spec.task_specs.values():
+            if getattr(spec, "form", None) is not None:
+                yield from ((pid, spec.bpmn_id, f) for f in Form.from_spec(spec.form).fields)
+
+
+def test_a_field_left_empty_says_what_to_do_in_its_own_terms():
+    """Issue 11: "Select the service requested", never "Service Requested is required" or "Please select service
+    in Radio field" (the case system's words are kept where they say what to do, e.g. "Please tick to approve
+    request")."""
+    messages = {(pid, task, f.id): f.missing_message() for pid, task, f in _library_fields()
+                if ("required" in f.constraints or "required_if" in f.constraints) and not f.readonly}
+    assert len(messages) > 100
+    assert {k: m for k, m in messages.items() if not ACTION_WORDS.search(m)} == {}
+    assert {k: m for k, m in messages.items() if re.search(r"is required|radio field|^please select$|‘", m, re.I)} == {}

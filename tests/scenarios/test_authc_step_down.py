@@ -261,7 +261,7 @@ def test_c1_run_d_agreed_to_a_tray_without_a_worker_then_the_first_taf_meeting(r
     assert (note.lane, note.teams) == (EH_TM, (EH_TM,))
     assert tasks.form_values(rt, note.id, "ehtm") == {"ffp_fsw_already_involved": "no"}  # from Step One
     assert refused(rt, note, "ehtm", {"agreed_work": "HSB work with Josie", "ffp_fsw_already_involved": "yes"}) == {
-        "allocated_worker": "Allocated worker (FFP/FSW) is required"}
+        "allocated_worker": "Select the allocated worker (FFP/FSW)"}
     finish(rt, iid, NOTE_AGREED, "ehtm", agreed_work="Harmful sexual behaviour work with Josie; family support",
            ffp_fsw_already_involved="no")  # none can be allocated yet due to capacity
 
@@ -269,7 +269,7 @@ def test_c1_run_d_agreed_to_a_tray_without_a_worker_then_the_first_taf_meeting(r
     assert (allocation.lane, allocation.priority) == (SC_TM, "high")  # Step Downs allocated as a priority
     assert [f["id"] for f in allocation.form] == ["tray"]
     assert [o["label"] for o in allocation.form[0]["options"]] == [EARLY_YEARS, STRENGTHENING, VULNERABILITIES, HSB]
-    assert refused(rt, allocation, "tm1", {}) == {"tray": "Referral to EHM: tray is required"}
+    assert refused(rt, allocation, "tm1", {}) == {"tray": "Select the EHM tray for the referral"}
     finish(rt, iid, STEP_FOUR, "tm1", tray="Harmful Sexual Behaviour")
     assert recorded(rt, iid, STEP_FOUR) == {"tray": "harmful_sexual_behaviour"}
 
@@ -349,7 +349,7 @@ def test_c1_run_e_taf_plan_not_agreed_is_recorded_in_a_case_note_on_lcs(rt, cloc
     note = only_task(rt, iid, NOTE_NOT_AGREED)
     assert (note.lane, note.teams, note.assignee) == (EH_TM, (EH_TM,), None)
     assert refused(rt, note, "ehtm", {"case_note": "TAF plan not agreed at the TAF Team discussion"}) == {
-        "universal_services_recommended": "Recommended universal services is required"}
+        "universal_services_recommended": "Enter the recommended universal services"}
     finish(rt, iid, NOTE_NOT_AGREED, "ehtm", case_note="TAF plan not agreed at the TAF Team discussion",
            universal_services_recommended="Children's centre stay and play; school nurse drop-in")
 
@@ -367,8 +367,8 @@ def test_c1_run_f_no_clear_plan_from_a_completed_assessment(rt, smiths):
     assert first.lane == SW
     assert refused(rt, first, "sw1", {}) == {
         "clear_plan_from_completed_assessment":
-            "Is there a clear plan from a completed assessment by the social worker? is required",
-        "graft_involved": "Is Graft currently involved with the family? is required"}
+            "Select yes if there is a clear plan from a completed assessment by the social worker",
+        "graft_involved": "Select yes if Graft is currently involved with the family"}
     step_one(rt, iid, clear_plan="no")
     assert outcome(rt, iid) == ("completed", E1)
     assert [t.name for t in queries.case_tasks(rt, smiths.id)] == [STEP_ONE]
@@ -385,7 +385,7 @@ def test_c1_run_g_lead_professional_not_internal_early_help(rt, clock, smiths):
                                            "lp_is_internal_early_help": "yes",
                                            "next_cin_meeting_date": "next Tuesday"}) == {
         "next_cin_meeting_date": "Date of the next CIN meeting must be a real date, like 2025-04-17",
-        "ffp_fsw_already_involved": "Is an FFP/FSW already involved with the family? is required"}
+        "ffp_fsw_already_involved": "Select yes if an FFP/FSW is already involved with the family"}
     lead_professional(rt, iid, internal="no")
     assert outcome(rt, iid) == ("completed", E2)
     assert ready_sequence(rt, iid) == [(STEP_ONE, SW), (LEAD_PROFESSIONAL, SW)]
@@ -398,7 +398,7 @@ def test_c1_run_h_consent_but_no_clear_step_down_plan(rt, clock, smiths):
     discussion = only_task(rt, iid, STEP_TWO)
     assert refused(rt, discussion, "duty1", {"sc_tm_atm": "tm1", "family_consent": "yes",
                                              "clear_step_down_plan": "yes"}) == {
-        "step_down_outcome": "Step Down Discussion outcome is required"}
+        "step_down_outcome": "Select the Step Down Discussion outcome"}
     step_two(rt, iid, consent="yes", plan="no", outcome=None)
     assert outcome(rt, iid) == ("completed", E4)
     assert ready_sequence(rt, iid) == FRONT
@@ -419,8 +419,8 @@ def test_c1_run_i_not_agreed_at_step_two_is_documented_by_the_manager_who_decide
         with pytest.raises(Forbidden):
             tasks.complete_task(rt, note.id, other, {"case_note": "x", "universal_services_recommended": "y"})
     assert refused(rt, note, "duty1", {}) == {
-        "case_note": "Decision and its reasons (case note on LCS) is required",
-        "universal_services_recommended": "Recommended universal services is required"}
+        "case_note": "Enter the decision and its reasons (case note on LCS)",
+        "universal_services_recommended": "Enter the recommended universal services"}
     finish(rt, iid, NOTE_NOT_AGREED, "duty1", case_note="Step down not agreed: risks still need social care.",
            universal_services_recommended="Children's centre; school nurse")
 

@@ -364,7 +364,7 @@ def test_l5_chasing_upload_per_child_outcomes_and_consultant_support(rt, clock):
     assert errors == {"assessment_already_completed": "Only a case stepped down from Social Care can go to TAC "
                                                       "Monitoring without uploading the Assessment"}
     assert refused(rt, instance_id, ALLOCATION, "tara", case_status="Child and Family Assessment (Early Help)") == {
-        "allocated_team": "Please Select", "request_approved": "Please tick to approve request"}
+        "allocated_team": "Select the allocated team", "request_approved": "Please tick to approve request"}
     clock.set(datetime(2025, 6, 12, 11, 0))
     allocate_for_upload(rt, instance_id, assessment_subjects=ids(case, "Josie", "Joy"))
 
@@ -383,7 +383,7 @@ def test_l5_chasing_upload_per_child_outcomes_and_consultant_support(rt, clock):
                                              "be used"}
     errors = refused(rt, instance_id, ASSESSMENT, "tara", assessment_document="EH CFA St Marys 25/06/12",
                      assessment_outcome=per_child(case, Josie=PROCEED_MONITORING))
-    assert errors == {"assessment_outcome": "Outcome from Assessment: answer for Joy Smith"}
+    assert errors == {"assessment_outcome": "Select the outcome from assessment for Joy Smith"}
     finish(rt, instance_id, ASSESSMENT, "tara", assessment_document="EH CFA St Marys 25/06/12",
            assessment_outcome=outcomes, tac_consultant_support=True)
 

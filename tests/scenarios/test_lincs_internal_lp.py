@@ -308,7 +308,7 @@ def test_l1_decision_refuses_empty_detail_a_changed_prior_status_and_another_tri
         "significant_information": "", "case_status_prior": "TAC (External LP)",
         "decision_trigger": "Transfer TAC (Internal / External)", "lead_professional": "ella", "authoriser": "mo"})
     assert errors == {
-        "significant_information": "Significant Information – Please add further detail is required",
+        "significant_information": "Significant Information: Please add further detail",
         "case_status_prior": "Case Status (prior to decision) is filled in for you and cannot be changed",
         "decision_trigger": "What has triggered this decision? is filled in for you and cannot be changed",
     }

@@ -406,7 +406,7 @@ def test_l7_progressed_to_early_help(rt):
     assert (allocation.lane, list(allocation.children)) == ("Early Help locality team", ["Joy Smith"])
     assert "Lincoln locality" in allocation.teams
     errors = refused(rt, instance_id, ALLOCATION, "lola", allocation_case_status="Child and Family Assessment (Early Help)")
-    assert errors == {"allocated_team": "Please Select", "request_approved": "Please tick to approve request"}
+    assert errors == {"allocated_team": "Select the allocated team", "request_approved": "Please tick to approve request"}
     finish(rt, instance_id, ALLOCATION, "lola", allocation_case_status="Child and Family Assessment (Early Help)",
            allocated_team="Lincoln locality", request_approved=True)
     assert not any(t.name == MONITORING for t in open_tasks(rt, instance_id))  # waits for the authorisation

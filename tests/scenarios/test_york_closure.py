@@ -196,7 +196,7 @@ def test_y1_partner_led_reminds_the_partner_agency_until_the_completed_assessmen
     assert shown(rt, contact, "coral")[LP_LABEL_Y1] == HEALTH_VISITOR  # the lead professional and plan are shown
     assert shown(rt, contact, "coral")["The plan of support agreed with the family"] == PLAN
     assert invalid(rt, contact, "coral", {"lp_contacted_on": "2025-06-02", "lp_agreed": "No"}) == {
-        "if_lp_declines": "If the lead professional declines is required"}
+        "if_lp_declines": "Select what happens if the lead professional declines"}
     finish(rt, iid, CONTACT_LP, "coral", lp_contacted_on="2025-06-02", lp_agreed="Yes")
 
     # Y5: nothing to initiate; the lead practitioner comes from Y1 and is shown, never asked again.
@@ -275,7 +275,7 @@ def test_y1_targeted_at_the_first_step_skips_the_partner_contact_and_goes_to_the
     finish(rt, iid, LP_RELATIONSHIPS, "coral")
     section_2 = only_task(rt, iid, SECTION_2_MASH)
     assert (section_2.lane, field_ids(section_2)) == (EH_COORDINATOR, ["support_required"])
-    assert invalid(rt, section_2, "coral", {}) == {"support_required": "Section 2 – the support required is required"}
+    assert invalid(rt, section_2, "coral", {}) == {"support_required": "Enter the support required (Section 2)"}
     finish(rt, iid, SECTION_2_MASH, "coral",
            support_required="Targeted Intervention Service: parenting support and school attendance work.")
 
@@ -284,7 +284,7 @@ def test_y1_targeted_at_the_first_step_skips_the_partner_contact_and_goes_to_the
     assert tasks.form_values(rt, allocate.id, "pam") == {}  # no practitioner allocated before, on the MASH route
     forbidden(rt, allocate, "coral", {"cfs_practitioner": PRIYA})
     assert invalid(rt, allocate, "pam", {}) == {
-        "cfs_practitioner": "Child and Family Support Practitioner allocated is required"}
+        "cfs_practitioner": "Enter the Child and Family Support Practitioner allocated"}
     finish(rt, iid, ALLOCATE, "pam", cfs_practitioner=PRIYA)
 
     assert outcome(rt, iid) == ("completed", Y1_E2)
@@ -447,7 +447,7 @@ def test_y2_partner_led_ending_visit_before_closure_and_nothing_asked_twice(rt):
     assert [c["label"] for c in letters["children"]] == ["Josie Smith", "Joy Smith"]
     assert invalid(rt, ending, "sam", {"ending_visit_date": "2025-06-02",
                                         "endings_letter_provided_on": {josie: "2025-06-02"}}) == {
-        "endings_letter_provided_on": "Date the endings letter was provided: answer for Joy Smith"}
+        "endings_letter_provided_on": "Enter the date the endings letter was provided for Joy Smith"}
     assert [t.name for t in open_tasks(rt, iid)] == [ENDING_VISIT]  # still only the ending visit
     finish(rt, iid, ENDING_VISIT, "sam", ending_visit_date="2025-06-02",
            endings_letter_provided_on={josie: "2025-06-02", joy: "2025-06-03"})
@@ -555,7 +555,7 @@ def test_y5_targeted_cin_cp_one_closure_record_per_child_after_the_endings_lette
     ending = only_task(rt, iid, ENDING_VISIT)
     assert invalid(rt, ending, "sam", {"ending_visit_date": "2025-06-04",
                                         "endings_letter_provided_on": {ids["Johnny"]: "2025-06-04"}}) == {
-        "endings_letter_provided_on": "Date the endings letter was provided: answer for Josie Smith"}
+        "endings_letter_provided_on": "Enter the date the endings letter was provided for Josie Smith"}
     assert CLOSE_CASE not in names_ever(rt, case)
     finish(rt, iid, ENDING_VISIT, "sam", ending_visit_date="2025-06-04",
            endings_letter_provided_on={i: "2025-06-04" for i in ids.values()})
@@ -579,7 +579,7 @@ def test_y5_targeted_cin_cp_one_closure_record_per_child_after_the_endings_lette
     assert tasks.form_values(rt, section_2.id, "sam") == {
         "smart_plan": smart_plan, "lead_practitioner": PRIYA, "assign_to": "advice_team_duty_worker"}
     assert invalid(rt, section_2, "sam", {}) == {
-        "summary_of_cin_interventions": "Summary of CiN interventions is required"}
+        "summary_of_cin_interventions": "Enter the Summary of CiN interventions"}
     finish(rt, iid, SECTION_2_CIN, "sam", summary_of_cin_interventions="Six months of CiN plan: school "
                                                                        "attendance and parenting support.")
     finish(rt, iid, ALLOCATE, "pam")

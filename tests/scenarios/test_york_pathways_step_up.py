@@ -157,7 +157,7 @@ def test_y6_no_continued_support_steps_down_with_a_duty_service_until_25(york, c
     assert [f["id"] for f in reassess.form] == ["continued_support_required"]
     forbidden(york, reassess, "sam", {"continued_support_required": "no"})
     assert refused(york, reassess, "pete", {}) == {
-        "continued_support_required": "Does the young person require continued support? is required"}
+        "continued_support_required": "Select yes if the young person requires continued support"}
 
     clock.set(local(2025, 6, 16, 10, 0))
     finish(york, iid, REASSESS, "pete", continued_support_required="No")
@@ -299,7 +299,7 @@ def test_y7_run_b_three_months_after_a_cin_step_down_returns_to_the_previous_soc
 
     decision = only_task(york, iid, MASH_DECISION)
     assert refused(york, decision, "mash1", {"mash_decision": "step_up_to_social_care"}) == {
-        "allocated_to_previous_sw": "Does this return to the previous social worker? is required"}
+        "allocated_to_previous_sw": "Select yes if this returns to the previous social worker"}
     wrong = "no" if returns else "yes"
     assert refused(york, decision, "mash1", {"mash_decision": "step_up_to_social_care",
                                              "allocated_to_previous_sw": wrong}) == {
@@ -324,7 +324,7 @@ def test_y7_run_c_an_immediate_concern_skips_the_discussion_but_not_the_family_q
     assert (referral.name, referral.lane) == (REFERRAL_PARTNER, PARTNER_LP)  # no discussion first
     assert tasks.form_values(york, referral.id, "lp1") == {}
     assert refused(york, referral, "lp1", {"referral": "Injury seen on Josie at school today."}) == {
-        "discussed_with_family": "Has this been discussed with the family? is required"}
+        "discussed_with_family": "Select yes if this has been discussed with the family"}
     assert refused(york, referral, "lp1", {"referral": "Injury seen on Josie at school today.",
                                            "discussed_with_family": "no"}) == {"reason": FAMILY_RULE_REASON}
     finish(york, iid, REFERRAL_PARTNER, "lp1", referral="Injury seen on Josie at school today.",
@@ -370,7 +370,7 @@ def targeted_to_allocation(rt, clock, case, **start) -> int:
     assert next_steps.lane == ASMD
     forbidden(rt, next_steps, "tess", {"transfer_accepted": "yes"})
     assert refused(rt, next_steps, "asm", {"transfer_accepted": "yes"}) == {
-        "allocation_decision": "Decision on allocation is required"}
+        "allocation_decision": "Enter the decision on allocation"}
     finish(rt, iid, NEXT_STEPS, "asm", transfer_accepted="yes",
            allocation_decision="Allocate to the Assessment Team for a Single Assessment.")
     referral = only_task(rt, iid, REFERRAL_TARGETED)
@@ -390,7 +390,7 @@ def test_y7_run_a_targeted_step_up_keeps_early_help_open_ten_days_after_allocati
     picker = {f["id"]: f for f in allocation.form}["allocated_sw"]
     assert picker["picked_teams"] == [SOCIAL_WORKER]
     assert refused(york, allocation, "mash1", {"allocated_on": "2025-09-01", "allocated_sw": "tess"}) == {
-        "allocated_sw": "Allocated social worker must be one of: sam, sara"}
+        "allocated_sw": "Select the allocated social worker from the list: a member of Social Worker"}
     finish(york, iid, ALLOCATION, "mash1", allocated_on="2025-09-01", allocated_sw="sam")
 
     visit = only_task(york, iid, JOINT_VISIT)
@@ -465,7 +465,7 @@ def test_y7_targeted_immediate_concern_goes_straight_to_the_assessment_service_m
     finish(york, iid, NEXT_STEPS, "asm", transfer_accepted="yes", allocation_decision="Allocate today.")
     referral = only_task(york, iid, REFERRAL_TARGETED)
     assert refused(york, referral, "tess", {"referral": "Immediate concern about Josie."}) == {
-        "discussed_with_family": "Has this been discussed with the family? is required"}
+        "discussed_with_family": "Select yes if this has been discussed with the family"}
 
 
 def test_y7_run_c_a_child_protection_concern_is_referred_without_delay(york, clock):
@@ -507,8 +507,8 @@ def test_y7_run_d_advice_from_a_social_worker_without_a_referral(york, line_mana
         advice = only_task(york, iid, SEEK_ADVICE)
         assert advice.lane == TARGETED_EH
         assert refused(york, advice, "tess", {"advice_summary": "Advice taken", "referral_necessary": "yes"}) == {
-            "referral": "Referral to MASH is required",
-            "discussed_with_family": "Has this been discussed with the family? is required"}
+            "referral": "Enter the Referral to MASH",
+            "discussed_with_family": "Select yes if this has been discussed with the family"}
         finish(york, iid, SEEK_ADVICE, "tess", advice_summary="Duty social worker advised: continue the Early Help "
                                                               "plan with a safety plan; no referral needed.",
                referral_necessary="no")
@@ -536,8 +536,8 @@ def test_y7_run_e_partner_lp_needs_not_best_served_by_social_care(york):
     iid = start_y7(york, case, "lp1", "Josie", **concerns("partner_lead_professional"))
     discussion = only_task(york, iid, DISCUSSION)
     assert refused(york, discussion, "lp1", {"discussed_with_family": "yes"}) == {
-        "needs_best_served_by_sc": "Do agencies feel the needs of the family are best served by Social Care? is "
-                                   "required"}
+        "needs_best_served_by_sc": "Select yes if agencies feel the needs of the family are best served by "
+                                   "Social Care"}
     discuss(york, iid, "lp1", best_served="no")
 
     assert outcome(york, iid) == ("completed", Y7_E1)

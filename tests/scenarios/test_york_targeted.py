@@ -248,15 +248,15 @@ def y4_allocate(rt, iid, transfer_by):
     with pytest.raises(Forbidden):  # the meeting decides, not the Social Worker
         tasks.complete_task(rt, discuss.id, "sam", {"appropriate": "Yes"})
     assert invalid(rt, discuss, "wendy", {"appropriate": "Yes"}) == {
-        "cfs_practitioner": "Child and family support practitioner allocated is required",
-        "transfer_by": "Time frame for transfer: transfer by is required"}
+        "cfs_practitioner": "Enter the child and family support practitioner allocated",
+        "transfer_by": "Enter the date to transfer by"}
     finish(rt, iid, DISCUSS, "wendy", appropriate="Yes", cfs_practitioner=PRIYA, transfer_by=transfer_by)
 
 
 def y4_not_appropriate(rt, iid):
     discuss = only_task(rt, iid, DISCUSS)
     assert invalid(rt, discuss, "wendy", {"appropriate": "No"}) == {
-        "not_appropriate_reasons": "Why the referral is not appropriate is required"}
+        "not_appropriate_reasons": "Enter why the referral is not appropriate"}
     finish(rt, iid, DISCUSS, "wendy", appropriate="No",
            not_appropriate_reasons="Needs can be met by the school and health visitor; no targeted work needed.")
 
@@ -292,7 +292,7 @@ def y5_cin_section_2(rt, iid, lead_practitioner, assign_to, smart_plan=SMART_PLA
     assert (shown["lead_practitioner"], shown.get("smart_plan"), shown["assign_to"]) == (
         lead_practitioner, smart_plan, assign_to)
     errors = invalid(rt, section_2, "sam", {})
-    assert errors.pop("summary_of_cin_interventions") == "Summary of CiN interventions is required"
+    assert errors.pop("summary_of_cin_interventions") == "Enter the Summary of CiN interventions"
     assert errors == ({} if smart_plan else {"smart_plan": errors.get("smart_plan")})
     finish(rt, iid, SECTION_2_CIN, "sam", summary_of_cin_interventions="CiN plan since January 2025: weekly "
            "visits, a parenting programme and school attendance meetings.",
@@ -447,8 +447,8 @@ def test_y3_targeted_not_agreed_partner_led_holds_the_final_meeting_then_closes_
     y4_not_appropriate(rt, iid)
     not_agreed = only_task(rt, iid, NOT_AGREED)
     assert invalid(rt, not_agreed, "sam", {"after_not_agreed": "Partner-led early help"}) == {
-        "preferred_lead_practitioner": "Lead practitioner identified with the family (name, role, agency and "
-                                       "contact details) is required"}
+        "preferred_lead_practitioner": "Enter the lead practitioner identified with the family (name, role, "
+                                       "agency and contact details)"}
     finish(rt, iid, NOT_AGREED, "sam", after_not_agreed="Partner-led early help",
            preferred_lead_practitioner=HEALTH_VISITOR)
 
@@ -478,7 +478,7 @@ def test_y3_cin_partner_led_ending_visit_then_a_closure_record_per_child(rt, clo
     identify = only_task(rt, iid, IDENTIFY_LP)
     assert invalid(rt, identify, "sam", {"identified_needs": NEEDS, "support_type": "Partner-led early help",
                                          "meeting_type": CIN, "planned_meeting_date": "2025-06-10"}) == {
-        "lead_practitioner": "Proposed lead practitioner (name, role, agency and contact details) is required"}
+        "lead_practitioner": "Enter the proposed lead practitioner (name, role, agency and contact details)"}
     y3_identify(rt, iid, "Partner-led early help", CIN, "2025-06-10")
 
     final = only_task(rt, iid, FINAL_MEETING)
@@ -518,8 +518,8 @@ def test_y3_rcpc_family_does_not_consent(rt, clock):
     y3_identify(rt, iid, "Partner-led early help", RCPC, "2025-06-10")
     final = only_task(rt, iid, FINAL_MEETING)
     assert invalid(rt, final, "sam", {"plan_shared_and_agreed": "Yes", "family_consent": "Yes"}) == {
-        "outstanding_needs": "What the outstanding areas of need are is required",
-        "smart_plan": "The SMART, multi-agency plan to address these is required"}
+        "outstanding_needs": "Enter what the outstanding areas of need are",
+        "smart_plan": "Enter the SMART, multi-agency plan to address these"}
     clock.set(local(2025, 6, 10, 16, 0))
     finish(rt, iid, FINAL_MEETING, "sam", plan_shared_and_agreed="Yes", family_consent="No", lp_attended="Yes")
 
@@ -542,8 +542,8 @@ def test_y3_targeted_support_without_the_familys_consent_is_refused(rt, clock):
                                                  "request to the Targeted Intervention Service needs it"}
     assert invalid(rt, identify, "sam", {"identified_needs": NEEDS, "support_type": "Targeted Intervention Service",
                                          "meeting_type": CIN, "planned_meeting_date": "2025-06-17"}) == {
-        "family_consent_targeted": "The family have consented to additional support through the Targeted "
-                                   "Intervention Service is required"}
+        "family_consent_targeted": "Select yes if the family have consented to additional support through "
+                                   "the Targeted Intervention Service"}
 
 
 # --- scenario 15: Y4 from a CiN meeting that identified the need, Christmas -------------------------------------
@@ -585,7 +585,7 @@ def test_y4_on_its_own_hand_over_done_at_the_step_down_meeting_goes_straight_to_
         rt, case, ("Josie", "Joy"),
         refused={"origin": "Child In Need (CiN) plan", "step_down_on": "2025-12-19", "family_consent": "No",
                  "identified_needs": NEEDS},
-        errors={"handover_done_at_meeting": "Hand over done at the step down meeting is required",
+        errors={"handover_done_at_meeting": "Select yes if the hand over was done at the step down meeting",
                 "family_consent": NO_CONSENT},
         answers={"origin": "Child In Need (CiN) plan", "step_down_on": "2025-12-19", "handover_done_at_meeting": "Yes",
                  "family_consent": "Yes", "identified_needs": NEEDS})
@@ -733,7 +733,7 @@ def test_y4_on_its_own_from_a_single_assessment_asks_the_family_has_seen_it_and_
         rt, case, ("Josie",),
         refused={"origin": "Single Assessment", "family_consent": "Yes", "identified_needs": NEEDS,
                  "step_down_on": "2025-04-17"},
-        errors={"assessment_completed_on": "Date the Single Assessment was completed is required",
+        errors={"assessment_completed_on": "Enter the Date the Single Assessment was completed",
                 "step_down_on": "Leave this empty for a Single Assessment"},
         answers={"origin": "Single Assessment", "assessment_completed_on": "2025-04-17", "family_consent": "Yes",
                  "identified_needs": NEEDS, "preferred_lead_practitioner": HEALTH_VISITOR})

@@ -25,7 +25,7 @@ def _start(rt, case, *children, **data):
 def test_start_form_is_checked_and_max_children_holds(rt, family):
     with pytest.raises(InvalidInput) as caught:
         instances.start_work(rt, "test_children", family.id, "alice", subject_ids(family, "Josie", "Joy"), {})
-    assert caught.value.errors == {"reason": "Why now is required"}
+    assert caught.value.errors == {"reason": "Enter why now"}
     with pytest.raises(InvalidInput) as caught:
         _start(rt, family, "Johnny", "Josie", "Joy")
     assert "at most 2 children" in caught.value.errors["subject"]
@@ -64,7 +64,7 @@ def test_children_picker_defaults_to_every_child_and_needs_one(rt, family):
     instance = _start(rt, family, "Josie", "Joy")
     pick = only_task(rt, instance, "Pick the children")
     assert _invalid(rt, pick.id, "alice", {"picked": [], "worker": "bob"}) == {
-        "picked": "Which children does this apply to? is required"}
+        "picked": "Tick the children this applies to"}
     tasks.complete_task(rt, pick.id, "alice", {"worker": "bob"})  # left as it was offered: every child
     assert only_task(rt, instance, "Answer for each child").children == ("Josie Smith", "Joy Smith")
 
@@ -74,7 +74,7 @@ def test_per_child_answers_need_every_child_and_route_each_group(rt, family):
     josie, joy = (str(i) for i in subject_ids(family, "Josie", "Joy"))
     tasks.complete_task(rt, only_task(rt, instance, "Pick the children").id, "alice", {"worker": "bea"})
     answer = only_task(rt, instance, "Answer for each child")
-    assert _invalid(rt, answer.id, "bea", {"outcome": {josie: "go"}}) == {"outcome": "Outcome: answer for Joy Smith"}
+    assert _invalid(rt, answer.id, "bea", {"outcome": {josie: "go"}}) == {"outcome": "Select the outcome for Joy Smith"}
     assert "Josie Smith" in _invalid(rt, answer.id, "bea", {"outcome": {josie: "fly", joy: "go"}})["outcome"]
     assert "not one of this task's children" in _invalid(rt, answer.id, "bea", {"outcome": {"999": "go"}})["outcome"]
     tasks.complete_task(rt, answer.id, "bea", {"outcome": {josie: "stay", joy: "Go"},

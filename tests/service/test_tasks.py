@@ -59,7 +59,7 @@ def test_bad_values_name_each_field_and_leave_the_task_open(rt, gateway_case):
     with pytest.raises(InvalidInput) as raised:
         tasks.complete_task(rt, task.id, "sam", {"children": "two", "reviewed_on": "31/02/2025", "colour": "red"})
     assert set(raised.value.errors) == {"decision", "children", "reviewed_on", "colour"}
-    assert raised.value.errors["decision"] == "Decision is required"
+    assert raised.value.errors["decision"] == "Select the decision"
     assert "whole number" in raised.value.errors["children"]
     assert only_task(rt, instance_id).id == task.id
     assert ("task_completed", "Record request") not in actions(rt, instance_id)

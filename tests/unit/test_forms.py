@@ -30,7 +30,7 @@ def errors_of(f: Form, submitted: dict, current: dict | None = None) -> dict[str
 @pytest.mark.parametrize("submitted", [{}, {"note": ""}, {"note": None}])
 def test_required_field_missing(submitted):
     f = form(Field("note", "Case note", "string", constraints=REQUIRED))
-    assert errors_of(f, submitted) == {"note": "Case note is required"}
+    assert errors_of(f, submitted) == {"note": "Enter the case note"}
 
 
 def test_required_message_from_the_diagram():
@@ -42,7 +42,7 @@ def test_required_message_from_the_diagram():
 @pytest.mark.parametrize("value", [False, "false", "no", "0", "off"])
 def test_required_boolean_must_be_ticked(value):
     f = form(Field("completed", "Completed", "boolean", constraints=REQUIRED))
-    assert errors_of(f, {"completed": value}) == {"completed": "Completed is required"}
+    assert errors_of(f, {"completed": value}) == {"completed": "Tick to confirm: completed"}
 
 
 @pytest.mark.parametrize("value", [True, "true", "Yes", "y", "on", "1", 1])
@@ -78,7 +78,7 @@ def test_enum_by_id_or_by_label_stores_the_id(submitted, stored):
 def test_bad_enum_value_lists_the_options_by_label():
     f = form(Field("service", "Service", "enum", options=SERVICES))
     assert errors_of(f, {"service": "Youth Justice"}) == {
-        "service": "Service must be one of: Early Help, Children's Social Care, No service"}
+        "service": "Select the service from the options: Early Help, Children's Social Care, No service"}
 
 
 @pytest.mark.parametrize("submitted", [
@@ -101,13 +101,13 @@ def test_multiple_enum_unticked_on_purpose_clears_the_earlier_answer():
 def test_multiple_enum_with_one_bad_option():
     f = form(Field("services", "Services", "enum", options=SERVICES, properties={"multiple": "true"}))
     assert errors_of(f, {"services": ["early_help", "Youth Justice"]}) == {
-        "services": "Services must be one of: Early Help, Children's Social Care, No service"}
+        "services": "Select the services from the options: Early Help, Children's Social Care, No service"}
 
 
 def test_required_multiple_enum_with_nothing_ticked():
     f = form(Field("services", "Services", "enum", options=SERVICES, constraints=REQUIRED,
                    properties={"multiple": "true"}))
-    assert errors_of(f, {"services": []}) == {"services": "Services is required"}
+    assert errors_of(f, {"services": []}) == {"services": "Select the services"}
 
 
 def test_multiple_enum_by_a_label_containing_a_comma():
@@ -131,7 +131,7 @@ def test_refuse_with_the_diagram_message():
 def test_refuse_without_a_message_names_the_option():
     f = form(Field("services", "Services", "enum", options=SERVICES, constraints={"refuse": "no_service"},
                    properties={"multiple": "true"}))
-    assert errors_of(f, {"services": "early_help, no_service"}) == {"services": "No service cannot be chosen here"}
+    assert errors_of(f, {"services": "early_help, no_service"}) == {"services": "No service cannot be chosen here: select another option"}
 
 
 # --- coercion of long, date, boolean -------------------------------------------------------------------
@@ -155,9 +155,9 @@ def test_coercion_to_the_stored_type(ftype, submitted, stored):
 
 
 @pytest.mark.parametrize("ftype, label, submitted, message", [
-    ("long", "Number of children", "three", "Number of children must be a whole number"),
-    ("long", "Number of children", "2.5", "Number of children must be a whole number"),
-    ("long", "Number of children", 2.5, "Number of children must be a whole number"),
+    ("long", "Number of children", "three", "Number of children must be a whole number, like 3"),
+    ("long", "Number of children", "2.5", "Number of children must be a whole number, like 3"),
+    ("long", "Number of children", 2.5, "Number of children must be a whole number, like 3"),
     ("date", "Reviewed on", "17/04/2025", "Reviewed on must be a real date, like 2025-04-17"),
     ("date", "Reviewed on", "2025-02-30", "Reviewed on must be a real date, like 2025-04-17"),
     ("date", "Reviewed on", "tomorrow", "Reviewed on must be a real date, like 2025-04-17"),
@@ -169,8 +169,8 @@ def test_coercion_errors_name_the_label(ftype, label, submitted, message):
 
 
 @pytest.mark.parametrize("constraints, submitted, message", [
-    ({"min": "1"}, "0", "Children must be at least 1"),
-    ({"max": "5"}, "6", "Children must be at most 5"),
+    ({"min": "1"}, "0", "Children must be 1 or more"),
+    ({"max": "5"}, "6", "Children must be 5 or less"),
     ({"min": "1", "max": "5"}, "5", None),
 ])
 def test_min_and_max_of_a_long(constraints, submitted, message):
@@ -182,8 +182,8 @@ def test_min_and_max_of_a_long(constraints, submitted, message):
 
 
 @pytest.mark.parametrize("constraints, submitted, message", [
-    ({"minlength": "3"}, "ab", "Initials must be at least 3 characters"),
-    ({"maxlength": "3"}, "abcd", "Initials must be at most 3 characters"),
+    ({"minlength": "3"}, "ab", "Initials must be 3 characters or more"),
+    ({"maxlength": "3"}, "abcd", "Initials must be 3 characters or fewer"),
 ])
 def test_minlength_and_maxlength(constraints, submitted, message):
     f = form(Field("initials", "Initials", "string", constraints=constraints))
@@ -254,7 +254,7 @@ def test_required_if_met(submitted, current, result):
     ({}, {"case_status_changed": "yes_please_detail_below"}),
 ])
 def test_required_if_not_met(submitted, current):
-    assert errors_of(REQUIRED_IF, submitted, current) == {"details": "Details is required"}
+    assert errors_of(REQUIRED_IF, submitted, current) == {"details": "Enter the details"}
 
 
 def test_required_if_reading_an_unanswered_field_requires_nothing():
@@ -283,7 +283,7 @@ def test_pattern_accepted(value):
 
 def test_pattern_must_match_the_whole_value_and_has_a_default_message():
     f = form(Field("ref", "Reference", "string", constraints={"pattern": r"\d{4}"}))
-    assert errors_of(f, {"ref": "12345"}) == {"ref": "Reference is not in the expected format"}
+    assert errors_of(f, {"ref": "12345"}) == {"ref": "Check the reference: it is not in the format expected"}
     assert f.validate({"ref": "1234"}, {}) == {"ref": "1234"}
 
 
@@ -325,10 +325,10 @@ def test_several_errors_at_once_each_field_named():
                            "extra": 1})
     assert errors == {
         "extra": "is not a field of this form",
-        "children": "Number of children must be a whole number",
+        "children": "Number of children must be a whole number, like 3",
         "reviewed_on": "Reviewed on must be a real date, like 2025-04-17",
-        "service": "Service is required",
-        "completed": "Completed is required",
+        "service": "Select the service",
+        "completed": "Tick to confirm: completed",
     }
 
 
@@ -395,7 +395,7 @@ def test_validate_rows_names_a_cell_kept_as_typed():
     with pytest.raises(FormInvalid) as caught:
         CONTACTS.validate_rows(rows)
     assert caught.value.errors == {"contact_date": "Date of contact must be a real date, like 2025-04-17",
-                                   "contact_count": "Number of contacts must be a whole number"}
+                                   "contact_count": "Number of contacts must be a whole number, like 3"}
 
 
 def test_validate_rows_accepts_typed_rows_and_no_rows():

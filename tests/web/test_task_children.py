@@ -68,7 +68,7 @@ def test_a_per_child_field_has_a_row_per_child_and_names_the_child_left_unanswer
     assert "Pick the children" in html and "Bea Jones" in html
 
     html = page(bea.post(f"/tasks/{answer.id}", {f"outcome--{josie}": "stay", "_action": "finish"}))
-    assert "Outcome: answer for Joy Smith" in html
+    assert "Select the outcome for Joy Smith" in html
     response = bea.post(f"/tasks/{answer.id}", {f"outcome--{josie}": "stay", f"outcome--{joy}": "go",
                                                 f"seen_on--{joy}-day": "3", f"seen_on--{joy}-month": "6",
                                                 f"seen_on--{joy}-year": "2025", "_action": "finish"})

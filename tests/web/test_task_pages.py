@@ -216,8 +216,8 @@ def test_invalid_answers_come_back_with_the_error_summary_and_what_was_typed(bro
     page = page_of(response)
     summary = page[page.index("govuk-error-summary"):page.index("</ul>", page.index("govuk-error-summary"))]
     assert 'href="#eh_manager_agreed"' in summary and 'href="#pass_to"' in summary
-    assert "It has been agreed by the Early Help Manager that the case can step out to TAC is required" in summary
-    assert re.search(r'id="pass_to-error"[^>]*>\s*<span[^>]*>Error:</span> Pass to Worker is required', page)
+    assert "Tick to confirm: it has been agreed by the Early Help Manager that the case can step out to TAC" in summary
+    assert re.search(r'id="pass_to-error"[^>]*>\s*<span[^>]*>Error:</span> Select the pass to worker', page)
     assert "checked" in radio(page, "originating_sc_workstep", "sc_child_and_family_assessment")
     assert "Typed before the error" in page
     assert page.count("<title>Error: ") == 1

@@ -8,16 +8,12 @@ gives them (`message_<constraint>` field properties).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 from ..expressions import ExpressionError, evaluate
-
-TRUE_WORDS = {"true", "yes", "y", "on", "1"}
-FALSE_WORDS = {"false", "no", "n", "off", "0", ""}
-
+from . import form_messages as say
+from .form_values import check_value, coerce, coerce_or_raw
 
 @dataclass(frozen=True)
 class Option:
@@ -75,6 +71,11 @@ class Field:
 
     def message(self, constraint: str, fallback: str) -> str:
         return self.properties.get(f"message_{constraint}") or fallback
+
+    def missing_message(self) -> str:
+        """What to do when the field is required and left empty: the diagram's words, or the wording for its kind."""
+        asked = self.message("required", say.required(self))
+        return asked if self.required else self.message("required_if", asked)
 
     def option_label(self, option_id: str) -> str:
         return next((o.label for o in self.options if o.id == option_id), option_id)
@@ -166,7 +167,7 @@ class Form:
             if f.row_of and f.id in values:
                 value = values.pop(f.id)
                 if value not in (None, ""):
-                    tables.setdefault(f.row_of, {})[f.id] = _coerce_or_raw(f, value)
+                    tables.setdefault(f.row_of, {})[f.id] = coerce_or_raw(f, value)
         for table, row in tables.items():
             rows.setdefault(table, []).append(row)
         return values, rows
@@ -182,7 +183,7 @@ class Form:
                     if f is None or _empty(value):
                         continue
                     try:
-                        _check_value(f, _coerce(f, value))
+                        check_value(f, coerce(f, value))
                     except ValueError as exc:
                         errors.setdefault(field_id, str(exc))
         if errors:
@@ -203,7 +204,7 @@ class Form:
             try:
                 value = _value(f, submitted.get(f.id), current)
                 if value is not None:
-                    _check_value(f, value)
+                    check_value(f, value)
                 clean[f.id] = value
             except ValueError as exc:
                 errors[f.id] = str(exc)
@@ -212,13 +213,12 @@ class Form:
             if f.id in errors or f.row_of:
                 continue
             if _missing(f, clean.get(f.id)) and _is_required(f, context):
-                generic = f.message("required", f"{f.label} is required")
-                errors[f.id] = generic if f.required else f.message("required_if", generic)
+                errors[f.id] = f.missing_message()
             elif f.per_child and _is_required(f, context) and _unanswered(f, clean.get(f.id)):
                 child = _unanswered(f, clean.get(f.id))[0]
-                errors[f.id] = f.message("required", f"{f.label}: answer for {child.label}")
+                errors[f.id] = f.message("required", say.unanswered_child(f, child.label))
             elif not _missing(f, clean.get(f.id)) and not _holds(f.constraints.get("valid_if"), context):
-                errors[f.id] = f.message("valid_if", f"{f.label} does not fit the other answers")
+                errors[f.id] = f.message("valid_if", say.not_fitting(f))
         if errors:
             raise FormInvalid(errors)
         return {k: v for k, v in clean.items() if v is not None or k in submitted}
@@ -260,14 +260,14 @@ def _value(f: Field, raw: Any, current: Mapping[str, Any]) -> Any:
     if _empty(prefilled) and f.picks_children and f.multiple:
         prefilled = [c.id for c in f.options]  # every child, until the worker unticks some
     if _empty(prefilled) and f.default is not None:
-        prefilled = _coerce(f, f.default)
+        prefilled = coerce(f, f.default)
     if f.readonly:
-        if not _empty(raw) and _coerce(f, raw) != prefilled:
+        if not _empty(raw) and coerce(f, raw) != prefilled:
             raise ValueError(f.message("readonly", f"{f.label} is filled in for you and cannot be changed"))
         return None if _empty(prefilled) else prefilled
     if f.multiple and isinstance(raw, (list, tuple)) and not raw:
         return []  # every box unticked on purpose: the answer is cleared, not left as it was
-    return prefilled if _empty(raw) else _coerce(f, raw)
+    return prefilled if _empty(raw) else coerce(f, raw)
 
 
 def _per_child_value(f: Field, raw: Any, prefilled: Any) -> dict[str, Any] | None:
@@ -286,7 +286,7 @@ def _per_child_value(f: Field, raw: Any, prefilled: Any) -> dict[str, Any] | Non
             value = kept
         else:
             try:
-                value = _coerce(f, given)
+                value = coerce(f, given)
             except ValueError as exc:
                 raise ValueError(f"{exc} (for {child.label})") from None
         if not _empty(value):
@@ -328,92 +328,3 @@ def _holds(condition: str | None, context: Mapping[str, Any]) -> bool:
         return bool(evaluate(condition, context))
     except ExpressionError:
         return True
-
-
-def _coerce(f: Field, raw: Any) -> Any:
-    if f.type == "long":
-        try:
-            return int(str(raw).strip())
-        except ValueError:
-            raise ValueError(f"{f.label} must be a whole number") from None
-    if f.type == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        word = str(raw).strip().lower()
-        if word in TRUE_WORDS | FALSE_WORDS:
-            return word in TRUE_WORDS
-        raise ValueError(f"{f.label} must be yes or no")
-    if f.type == "date":
-        return _date(f, raw)
-    if f.type == "enum":
-        if not f.multiple:
-            if isinstance(raw, (list, tuple)):
-                raise ValueError(f"{f.label}: choose one option")
-            return _option_id(f, raw)
-        return [_option_id(f, v) for v in _choices(f, raw)]
-    return str(raw).strip()
-
-
-def _coerce_or_raw(f: Field, raw: Any) -> Any:
-    try:
-        return _coerce(f, raw)
-    except ValueError:
-        return raw
-
-
-def _choices(f: Field, raw: Any) -> list[Any]:
-    """Ticked options: a list, or one option (an option label may hold a comma), or a comma list."""
-    if isinstance(raw, (list, tuple)):
-        return list(raw)
-    text = str(raw).strip()
-    if any(text in (o.id, o.label) for o in f.options):
-        return [text]
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _date(f: Field, raw: Any) -> str:
-    if isinstance(raw, datetime):
-        return raw.date().isoformat()
-    if isinstance(raw, date):
-        return raw.isoformat()
-    try:
-        return date.fromisoformat(str(raw).strip()).isoformat()
-    except ValueError:
-        raise ValueError(f"{f.label} must be a real date, like 2025-04-17") from None
-
-
-def _option_id(f: Field, value: Any) -> str:
-    text = str(value).strip()
-    for option in f.options:
-        if text in (option.id, option.label):
-            return option.id
-    choices = ", ".join(o.label for o in f.options)
-    raise ValueError(f.message("enum", f"{f.label} must be one of: {choices}"))
-
-
-def _check_value(f: Field, value: Any) -> None:
-    if f.per_child and isinstance(value, Mapping):
-        names = {c.id: c.label for c in f.children}
-        for child, answer in value.items():
-            try:
-                _check_one(f, answer)
-            except ValueError as exc:
-                raise ValueError(f"{exc} (for {names.get(child, child)})") from None
-        return
-    _check_one(f, value)
-
-
-def _check_one(f: Field, value: Any) -> None:
-    c = f.constraints
-    if "pattern" in c and c["pattern"] and not re.fullmatch(c["pattern"], str(value)):
-        raise ValueError(f.message("pattern", f"{f.label} is not in the expected format"))
-    if "refuse" in c and c["refuse"] and (value == c["refuse"] or (f.multiple and c["refuse"] in value)):
-        raise ValueError(f.message("refuse", f"{f.option_label(c['refuse'])} cannot be chosen here"))
-    if "minlength" in c and len(str(value)) < int(c["minlength"]):
-        raise ValueError(f"{f.label} must be at least {c['minlength']} characters")
-    if "maxlength" in c and len(str(value)) > int(c["maxlength"]):
-        raise ValueError(f"{f.label} must be at most {c['maxlength']} characters")
-    if "min" in c and f.type == "long" and value < int(c["min"]):
-        raise ValueError(f"{f.label} must be at least {c['min']}")
-    if "max" in c and f.type == "long" and value > int(c["max"]):
-        raise ValueError(f"{f.label} must be at most {c['max']}")
