@@ -175,6 +175,7 @@ def test_deploy_dry_run_prints_what_would_change_and_deploys_nothing(bpmnrun, da
 
 
 def test_demo_list_lists_the_users_and_changes_nothing(bpmnrun):
+    assert "no demo users" in bpmnrun("demo", "--list").output
     bpmnrun("user", "add", "sam", "--team", "Social Worker")
     listed = bpmnrun("demo", "--list").output
     assert "sam" in listed and "Social Worker" in listed and "library:" not in listed

@@ -73,7 +73,11 @@ def user_token(obj: Context, name: str) -> None:
 def demo_command(obj: Context, library: str | None, only_list: bool) -> None:
     """Deploy the library and seed demo users (password 'demo') and families with every procedure under way."""
     if only_list:
-        _users_table(obj.runtime, demo.demo_users(obj.runtime))
+        people = demo.demo_users(obj.runtime)
+        if not people:
+            click.echo(f"no demo users in {obj.runtime.db.url} yet: `bpmnrun demo` (or `make run`) adds them")
+            return
+        _users_table(obj.runtime, people)
         return
     result = demo.seed(obj.runtime, library or default_library())
     fresh = sum(1 for d in result.deployed if d.new)
