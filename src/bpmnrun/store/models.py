@@ -58,6 +58,8 @@ class Case(Base):
     # The case's current Case Status (Lincolnshire), as the last step that records one left it: a piece of
     # work started later begins with it ("will default in", "prepopulated do not amend").
     case_status: Mapped[Optional[str]] = mapped_column(String(100))
+    # A test family (process owners try procedures on these): never mixed up with a real child's record.
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
     subjects: Mapped[list["Subject"]] = relationship(back_populates="case", order_by="Subject.id")
 
 
@@ -196,6 +198,21 @@ class User(Base):
     line_manager: Mapped[Optional[str]] = mapped_column(String(200))
     api_token_sha256: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+
+
+class AccessGrant(Base):
+    """"Break glass": a user outside the teams working with a family opened its records, giving a reason. The
+    access lasts until `expires_at`, and the user's line manager (`reported_to`) sees it in their access report."""
+
+    __tablename__ = "access_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    reported_to: Mapped[Optional[str]] = mapped_column(String(200))
 
 
 class Incident(Base):
