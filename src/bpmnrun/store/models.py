@@ -261,3 +261,30 @@ class StagedUpload(Base):
     filename: Mapped[str] = mapped_column(String(300))
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one account or one client address, shared by every web worker (service/throttle.py
+    holds the rule). `key` is "account:" + a hash of the user name as typed (never the name itself: people type
+    passwords into it), or "address:" + the client address."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[list[Any]] = mapped_column(default=list)  # when the failures in the window happened (ISO)
+    lockouts: Mapped[int] = mapped_column(default=0)  # lock-outs since it was last forgiven: each doubles the next
+    locked_until: Mapped[Optional[datetime]]
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)  # rows quiet for a day are forgotten
+
+
+class IdentityLink(Base):
+    """Which bpmnrun account a person of the council's identity provider signs in as: the provider's (issuer,
+    subject) never changes, while the user name it sends may, or be given to someone else later."""
+
+    __tablename__ = "identity_link"
+
+    issuer: Mapped[str] = mapped_column(String(500), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("user_account.username"), unique=True)
+    linked_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime]
