@@ -8,6 +8,7 @@ import click
 
 from . import admin_commands, case_commands, change_commands, compare, eventlog, library_commands, simulate
 from .common import Context
+from . import retention_commands
 
 
 @click.group()
@@ -21,3 +22,4 @@ def cli(ctx: click.Context, url: str | None) -> None:
 
 for _module in (library_commands, change_commands, case_commands, admin_commands, compare, eventlog, simulate):
     _module.register(cli)
+retention_commands.register(cli)

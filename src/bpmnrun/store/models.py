@@ -171,7 +171,8 @@ class Timer(Base):
 
 
 class Event(Base):
-    """Append-only audit: rows are inserted, never updated or deleted."""
+    """Append-only audit: rows are inserted, never updated or deleted, but for retention (service/retention.py), which
+    deletes or anonymises a closed family's events once its period is over and records that in an event of its own."""
 
     __tablename__ = "event"
 
