@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from bpmnrun.service import instances, queries, users
-from bpmnrun.web import create_app
 from tests.support import only_task, subject_ids
 from tests.web.conftest import MEETING, REQUEST, give_password
 
@@ -61,14 +60,12 @@ def test_a_post_without_the_csrf_token_is_refused(browser, diagrams, request_sta
     assert queries.get_task(rt, task.id, "sam").assignee is None
 
 
-def test_sign_in_is_rate_limited(rt, diagrams):
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SIGN_IN_RATE_LIMIT": "3 per minute"}, runtime=rt)
-    from tests.web.conftest import Browser
-
-    visitor = Browser(app)
+def test_sign_in_is_throttled(browser, diagrams):
+    """The rule itself is tested in tests/service/test_sign_in_throttle.py and tests/web/test_sign_in_proxy.py."""
+    visitor = browser()
     visitor.get("/sign-in")
-    codes = [visitor.post("/sign-in", {"username": "sam", "password": "wrong"}).status_code for _ in range(4)]
-    assert codes == [401, 401, 401, 429]
+    codes = [visitor.post("/sign-in", {"username": "sam", "password": "wrong"}).status_code for _ in range(5)]
+    assert codes == [401, 401, 401, 401, 429]
 
 
 def test_the_task_list_shows_my_teams_tasks_with_family_children_and_procedure(browser, request_started, rt):

@@ -15,8 +15,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from ..clock import Clock
 from ..service.runtime import Runtime
+from ..service.throttle import DEFAULT_POLICY
 from ..store.database import Database
-from . import analysis_pages, api, assets, auth, cases, errors, filters, library_pages, security, task_pages, worklist
+from . import (analysis_pages, api, assets, auth, cases, errors, filters, library_pages, oidc, security, task_pages,
+               worklist)
 from .files import web_dir
 
 WEB_DIR = web_dir()
@@ -36,7 +38,9 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         BPMNRUN_DATABASE_URL=None,
         BPMNRUN_LIBRARY="bpmn",
-        SIGN_IN_RATE_LIMIT="10 per minute",
+        SIGN_IN_THROTTLE=DEFAULT_POLICY,
+        TRUSTED_PROXIES=os.environ.get("BPMNRUN_TRUSTED_PROXIES", "0"),
+        **oidc.settings_from_environment(os.environ),
     )
     app.config.update(config or {})
     app.jinja_loader = ChoiceLoader([
@@ -52,8 +56,9 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
 
     security.init_app(app)
     auth.init_app(app)
+    oidc.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (assets, auth, worklist, task_pages, cases, library_pages, analysis_pages, api):
+    for module in (assets, auth, oidc, worklist, task_pages, cases, library_pages, analysis_pages, api):
         app.register_blueprint(module.bp)
     return app

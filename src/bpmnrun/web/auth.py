@@ -1,16 +1,17 @@
-"""Signing in and out (Flask-Login, hashed passwords, rate-limited), and bearer tokens for the API."""
+"""Signing in and out (Flask-Login; local passwords throttled per account and per client address by
+service/sign_in.py; the council's identity provider in web/oidc.py), and bearer tokens for the API."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
 from ..service import users
 from ..service.errors import NotFound
+from ..service.sign_in import TooManyAttempts, sign_in_with_password
 from .context import runtime
-from .security import limiter
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -24,7 +25,8 @@ class SignedInUser(UserMixin):
         return self.view.username
 
 
-PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "assets.govuk_asset", "assets.govuk_bundle", "api.openapi"}
+PUBLIC_ENDPOINTS = {"auth.sign_in", "oidc.start", "oidc.callback", "static", "assets.govuk_asset",
+                    "assets.govuk_bundle", "api.openapi"}
 
 
 def init_app(app: Flask) -> None:
@@ -62,19 +64,23 @@ def _from_bearer_token(req) -> SignedInUser | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit(), methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("worklist.index"))
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        found = users.authenticate(runtime(), username, request.form.get("password", ""))
-        if found is not None:
-            login_user(SignedInUser(found))
-            return redirect(_safe_next(request.args.get("next")))
-        error = "Enter a correct user name and password"
-    return render_template("sign_in.html", error=error, username=request.form.get("username", "")), (401 if error else 200)
+        try:
+            found = sign_in_with_password(runtime(), request.form.get("username", ""),
+                                          request.form.get("password", ""), request.remote_addr,
+                                          current_app.config["SIGN_IN_THROTTLE"])
+        except TooManyAttempts as exc:
+            error, status = str(exc), 429
+        else:
+            if found is not None:
+                login_user(SignedInUser(found))
+                return redirect(safe_next(request.args.get("next")))
+            error, status = "Enter a correct user name and password", 401
+    return render_template("sign_in.html", error=error, username=request.form.get("username", "")), status
 
 
 @bp.post("/sign-out")
@@ -85,13 +91,7 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-def _limit() -> str:
-    from flask import current_app
-
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
