@@ -159,6 +159,21 @@ def test_new_work_on_an_anonymised_family_is_anonymised_in_its_turn(rt, clock):
     assert where_found(rt, "Periwinkle") == [] and len(audit_of(rt, retention.ANONYMISED)) == 2
 
 
+def test_an_anonymised_family_is_not_anonymised_again_when_work_starts_on_another_family(rt, clock):
+    clock.set(at(2025, 6, 2))
+    set_up(rt)
+    done = family(rt, "Done", ("Ivy Done", None))
+    gateway_work(rt, done, "closed")
+    clock.set(at(2033, 1, 1))
+    assert retention.apply(rt, ANONYMISE, "dpo").families == 1
+    clock.set(at(2034, 1, 1))
+    gateway_work(rt, family(rt, "Other"), close=False)  # started after the anonymising, on another family
+    clock.set(at(2041, 1, 1))
+    assert retention.preview(rt, ANONYMISE).families == 0
+    assert retention.apply(rt, ANONYMISE, "dpo").families == 0
+    assert [e.case_id for e in audit_of(rt, retention.ANONYMISED)] == [done]
+
+
 def test_the_rule_that_keeps_a_family_longest_decides_what_happens_to_it(rt, clock):
     policy = parse_policy("""
         [default]

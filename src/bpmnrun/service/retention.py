@@ -17,10 +17,11 @@ second run carries on, since a family is chosen by what the database holds now.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import ColumnElement, Select, case, exists, false, func, literal, null, or_, select
+from sqlalchemy import (ColumnElement, Select, String, Table, case, cast, false, func, literal, null, or_, select,
+                        text)
 from sqlalchemy.orm import Session
 
 from ..store.models import Incident, ProcessVersion, UTCDateTime
@@ -33,6 +34,7 @@ BATCH = 500  # families per transaction
 ENDED = ("completed", "cancelled")
 DELETED, ANONYMISED = "case_deleted", "case_anonymised"
 INCIDENT = Incident.__table__
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)  # before anything a family holds
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ class _Chooser:
         self._due = self._due_query()
 
     def next_ids(self, session: Session, after: int, size: int) -> list[int]:
+        _without_jit(session)
         return list(session.scalars(self._due.where(CASE.c.id > after).order_by(CASE.c.id).limit(size)))
 
     def still_due(self, session: Session, ids: list[int]) -> list[int]:
@@ -204,18 +207,24 @@ class _Chooser:
 
     def _due_query(self) -> Select:
         cutoff = self._cutoff()
-        blocking = select(INSTANCE.c.id).where(INSTANCE.c.case_id == CASE.c.id, or_(
+        blocking = _one_of(INSTANCE, INSTANCE.c.case_id == CASE.c.id, or_(
             INSTANCE.c.status.not_in(ENDED), INSTANCE.c.ended_at.is_(None), cutoff.is_(None),
             INSTANCE.c.ended_at >= cutoff))
-        open_incident = select(INCIDENT.c.id).where(INCIDENT.c.case_id == CASE.c.id, INCIDENT.c.resolved.is_(False))
-        has_work = select(INSTANCE.c.id).where(INSTANCE.c.case_id == CASE.c.id)
+        open_incident = _one_of(INCIDENT, INCIDENT.c.case_id == CASE.c.id, INCIDENT.c.resolved.is_(False))
+        has_work = _one_of(INSTANCE, INSTANCE.c.case_id == CASE.c.id)
         default = self.policy.default
         added_long_ago = CASE.c.created_at < _at(default.cutoff(self.now)) if default else false()
+        # Already anonymised, and no work started since: only a family that bears its anonymised label is looked
+        # up in the audit (as NOT EXISTS over the events, PostgreSQL read every event of every family per batch).
         last_start = select(func.max(INSTANCE.c.started_at)).where(INSTANCE.c.case_id == CASE.c.id).scalar_subquery()
-        anonymised = select(EVENT.c.id).where(EVENT.c.case_id == CASE.c.id, EVENT.c.action == ANONYMISED,
-                                              or_(last_start.is_(None), EVENT.c.at > last_start))
-        return select(CASE.c.id).where(~exists(blocking), ~exists(open_incident), or_(exists(has_work), added_long_ago),
-                                       ~exists(anonymised))
+        anonymised = select(func.max(EVENT.c.at)).where(EVENT.c.case_id == CASE.c.id,
+                                                        EVENT.c.action == ANONYMISED).scalar_subquery()
+        labelled = CASE.c.family_name == (  # retention_rows.family_label, in SQL
+            literal("Family ") + cast(CASE.c.id, String) + literal(" (anonymised)"))
+        earliest = _at(EARLIEST)
+        not_since = or_(~labelled, func.coalesce(anonymised, earliest) <= func.coalesce(last_start, earliest))
+        return select(CASE.c.id).where(blocking.is_(None), open_incident.is_(None),
+                                       or_(has_work.is_not(None), added_long_ago), not_since)
 
     def _cutoff(self) -> ColumnElement:
         """Per piece of work, the moment before which its end must lie (NULL: kept however long ago it ended),
@@ -229,6 +238,21 @@ class _Chooser:
             return default
         return case(*[(INSTANCE.c.process_version_id.in_(vids), _at(rule.cutoff(self.now)))
                       for rule, vids in by_rule.items()], else_=default)
+
+
+def _one_of(table: Table, *where: ColumnElement) -> ColumnElement:
+    """The id of one row of `table` that is the family's (NULL: none), looked up by the family's id. Not EXISTS:
+    PostgreSQL makes that a join that reads the table from its start (or whole) for every batch, so that a run
+    took time in the square of the number of families."""
+    return select(table.c.id).where(*where).limit(1).scalar_subquery()
+
+
+def _without_jit(session: Session) -> None:
+    """PostgreSQL cannot tell that the lookups pass over few families before a batch is full: it costs the query as
+    a scan of every family and compiles it (JIT), which took 350 ms a batch where running it takes 5. For the
+    transaction under way only."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def _at(moment: datetime) -> ColumnElement:
