@@ -178,7 +178,7 @@ def test_a_doctype_is_refused(browser, diagrams, rt):
     content = REQUEST_FILE.read_bytes().replace(b"<bpmn:definitions", doctype, 1)
     response = upload(browser().sign_in("owner"), f"{REQUEST}.bpmn", content)
     assert response.status_code == 422
-    assert f"{REQUEST}.bpmn:1: -: a diagram must not declare a DOCTYPE" in text_of(response)
+    assert f"{REQUEST}.bpmn:2: -: a diagram must not declare a DOCTYPE" in text_of(response)  # its line
 
 
 def test_a_file_that_is_not_bpmn_or_is_empty_or_too_big_is_refused_with_a_reason(browser, diagrams, rt):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -16,6 +17,25 @@ NS = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "camunda": CAMUNDA_NS}
 
 
 PACKAGED_LIBRARY = Path(__file__).resolve().parent / "packaged_bpmn"  # a wheel's copy of bpmn/ (setup.py)
+
+NO_DOCTYPE = "a diagram must not declare a DOCTYPE or entities"
+# What may come before the root element: a byte order mark, the XML declaration, comments, processing
+# instructions and white space. A DOCTYPE there is found before parsing, since an entity it declares can make
+# the parse itself fail (an external entity in an attribute) before the tree would show it.
+_DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
+
+
+class UnreadableDiagram(etree.XMLSyntaxError):
+    """A diagram file that is not well-formed XML, or that declares a DOCTYPE or entities (modellers never write
+    one, and refusing it keeps entity tricks out of every later parse). A kind of XMLSyntaxError, so that every
+    reader refusing malformed XML refuses these too; str() is one line, `path:line: -: reason`."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(reason, 0, line, 0, path)
+        self.path, self.line, self.reason = path, line, reason
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: -: {self.reason}"
 
 
 def default_library() -> Path:
@@ -50,8 +70,17 @@ class DiagramFile:
 
     @classmethod
     def parse(cls, path: str, xml: bytes) -> "DiagramFile":
+        """The parsed file; UnreadableDiagram when it is not well-formed or declares a DOCTYPE."""
+        found = _DOCTYPE.match(xml)
+        if found:
+            raise UnreadableDiagram(path, 1 + xml.count(b"\n", 0, found.end()), NO_DOCTYPE)
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        tree = etree.fromstring(xml, parser)
+        try:
+            tree = etree.fromstring(xml, parser)
+        except etree.XMLSyntaxError as exc:
+            raise UnreadableDiagram(path, exc.lineno or 0, f"not well-formed XML: {exc.msg}") from None
+        if tree.getroottree().docinfo.doctype:  # one the pattern missed (a file in another encoding, say)
+            raise UnreadableDiagram(path, 1, NO_DOCTYPE)
         ids = [p.get("id") for p in tree.iterfind("bpmn:process", NS) if p.get("isExecutable", "true") != "false"]
         return cls(path=path, xml=xml, tree=tree, process_ids=ids)
 

@@ -29,7 +29,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from .call_context import Analysis
 from .diagram_rules import structure_problems
 from .expression_rules import ExpressionRules
-from .files import NS, DiagramFile, find_diagrams
+from .files import NS, DiagramFile, UnreadableDiagram, find_diagrams
 from .graph import ProcessGraph, read_graph
 from .lanes import lane_problems, lanes_of
 from .parser import BpmnrunParser
@@ -216,8 +216,8 @@ def read_diagram(path: str) -> tuple[DiagramFile | None, list[Problem]]:
         return None, [Problem(path, 0, "-", f"cannot read file: {exc.strerror}")]
     try:
         diagram = DiagramFile.parse(path, xml)
-    except etree.XMLSyntaxError as exc:
-        return None, [Problem(path, exc.lineno or 0, "-", f"not well-formed XML: {exc.msg}")]
+    except UnreadableDiagram as exc:  # its reason says why: not well-formed, or a DOCTYPE
+        return None, [Problem(path, exc.line, "-", exc.reason)]
     schema = _xsd()
     if schema.validate(etree.ElementTree(diagram.tree)):
         return diagram, []

@@ -199,15 +199,11 @@ def _check_upload_bytes(content: bytes) -> None:
 
 
 def _readable(name: str, content: bytes) -> DiagramFile | None:
-    """The parsed upload, or None when it is not well-formed (the check then says where)."""
+    """The parsed upload, or None when it is not well-formed or declares a DOCTYPE (the check then says where)."""
     try:
-        diagram = DiagramFile.parse(name, content)
+        return DiagramFile.parse(name, content)
     except etree.XMLSyntaxError:
         return None
-    # Modellers never write a DOCTYPE; refusing it keeps entity tricks out of every later parse.
-    if diagram.tree.getroottree().docinfo.doctype:
-        raise DiagramInvalid([Problem(name, 1, "-", "a diagram must not declare a DOCTYPE or entities")])
-    return diagram
 
 
 def _latest_versions(rt: Runtime) -> list[ProcessVersion]:

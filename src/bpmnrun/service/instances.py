@@ -120,16 +120,23 @@ def require_instance(session: Session, instance_id: int) -> Instance:
     return instance
 
 
-def _start_answers(parsed, chosen: list[dict], data: Mapping[str, Any], members) -> dict[str, Any]:
-    """The start data, checked: never an engine key; the start form's rules (its person pickers offering the
-    members of their teams) when it has one."""
+def _start_answers(parsed, chosen: list[dict], data: Mapping[str, Any], members, startable: bool = True
+                   ) -> dict[str, Any]:
+    """The start data, checked: never an engine key or the case's recorded status (bpmnrun sets those from the
+    case); only the start form's fields, with its rules (its person pickers offering the members of their
+    teams). A sub-process only other procedures start (not startable) is given its inputs by its caller, so
+    started on its own (to try it out) it takes them as start data."""
     form, most = engine.start_form(parsed)
     if most is not None and len(chosen) > most:
         raise InvalidInput({"subject": f"This work is for {'one child' if most == 1 else f'at most {most} children'}"
                                        f" at a time: start it once for each"})
-    reserved = sorted(set(data) & ENGINE_KEYS)
+    input_limits.check_values(data)
+    reserved = sorted(set(data) & (ENGINE_KEYS | {CASE_STATUS}))
     if reserved:
         raise InvalidInput({key: "is set by bpmnrun, not by start data" for key in reserved})
+    strangers = sorted(set(data) - {f.id for f in form.fields})
+    if strangers and startable:
+        raise InvalidInput({key: "is not a field of this procedure's start form" for key in strangers})
     if not form.fields:
         return dict(data)
     try:

@@ -14,7 +14,7 @@ from ..engine import engine, failures
 from ..engine.engine import EngineError, TaskNotReady
 from ..engine.forms import Form, FormInvalid
 from ..store.models import Instance, Task, User
-from . import incidents, users, workflows
+from . import access, incidents, input_limits, users, workflows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .persist import apply_snapshot, audit, close_task_row
 from .runtime import Runtime
@@ -52,11 +52,14 @@ def save_draft(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any])
     """"Save and Close": keep what was typed, unvalidated; the task stays open. Returns the draft.
 
     A table row added here is a record in its own right (a Record of contacts entry), so its cells must be
-    valid now; the task's other answers are checked on Finish.
+    valid now; the task's other answers are checked on Finish. A draft keeps only the form's own fields, and at
+    most MAX_ANSWERS_BYTES of them: it is read on every view of the task (InvalidInput names what is refused).
     """
+    input_limits.check_values(values)
     with rt.transaction() as session:
         user, task = _open_task(session, task_id, actor)
         form = Form.from_json(task.form)
+        _only_own_fields(form, values)
         try:
             form.validate_rows(form.take_rows(values, {})[1])
         except FormInvalid as exc:
@@ -65,9 +68,27 @@ def save_draft(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any])
         fields, rows = form.take_rows(values, draft.get("_rows", {}))
         draft.update(fields)
         draft["_rows"] = rows
+        _within_draft_size(draft, values)
         task.draft = draft
         _audit_task(session, rt, actor, "draft_saved", task, data=dict(values))
         return draft
+
+
+def _only_own_fields(form: Form, values: Mapping[str, Any]) -> None:
+    strangers = sorted(set(values) - {f.id for f in form.fields})
+    if strangers:
+        raise InvalidInput({name: "is not a field of this form" for name in strangers}, "the draft was not saved")
+
+
+def _within_draft_size(draft: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """A draft over the limit is refused naming the largest answer sent, where the worker can cut it short."""
+    size = input_limits.answers_size(draft)
+    if size > input_limits.MAX_ANSWERS_BYTES:
+        largest = max(values, key=lambda name: input_limits.answers_size({name: values[name]}), default="draft")
+        limit = input_limits.MAX_ANSWERS_BYTES // 1024
+        raise input_limits.InputTooLarge(
+            {largest: f"is too long to save: a draft holds at most {limit} kB of answers in all "
+                      f"(this one would hold {-(-size // 1024)} kB)"}, "the draft was not saved")
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
     diagram fails after the task (a gateway no condition of which holds, say), nothing is committed, the
     answers are kept as the task's draft and NeedsAttention names the incident a process owner was given.
     """
+    input_limits.check_values(values)  # before anything is kept, even as a draft when the diagram fails
     attempt = incidents.Attempt(incidents.COMPLETE, actor, task_id=str(task_id))
     try:
         with rt.transaction() as session:

@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..store.models import User
 from .catalogue import lane_names
-from .errors import NotFound, ServiceError
+from .errors import InvalidInput, NotFound, ServiceError
+from .input_limits import DISPLAY_NAME, USERNAME, text_problem
 from .persist import audit
 from .runtime import Runtime
 
@@ -33,6 +34,10 @@ def add_user(rt: Runtime, username: str, teams: list[str], *, display_name: str 
     username = username.strip()
     if not username:
         raise ServiceError("a user needs a name")
+    problems = {"username": text_problem(username, USERNAME),
+                "display_name": text_problem(display_name, DISPLAY_NAME) if display_name else None}
+    if any(problems.values()):
+        raise InvalidInput({k: v for k, v in problems.items() if v}, "the user cannot be added")
     with rt.transaction() as session:
         if find_user(session, username) is not None:
             raise ServiceError(f"user {username!r} already exists")

@@ -2,13 +2,20 @@
 
 Written as data in Python rather than a file beside the code so that it ships with the package and
 its repeated parts (error bodies, ids) are written once. tests/web/test_api.py checks that every
-route under /api/v1 is described here and that the document is valid OpenAPI 3.1.
+route under /api/v1 is described here and that the document is valid OpenAPI 3.1. The limits it gives
+(maxLength, maximum, …) are the ones the app enforces, taken from the same constants, so clients and
+tests/web/test_api_fuzz.py know them.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+
+from ..service import input_limits
+from ..service.input_limits import MAX_JSON_INT
+from .api_input import MAX_BODY_BYTES, MAX_ID, MAX_OFFSET
+from .request_limits import MAX_URL_BYTES
 
 JSON = "application/json"
 
@@ -33,23 +40,33 @@ def _ok(schema: str, description: str, status: str = "200", **headers: str) -> d
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    """Every route may answer 401 (no sign-in); the others are listed per route."""
-    return {str(s): {"$ref": f"#/components/responses/{ERROR_RESPONSES[s][0]}"} for s in (401, *statuses)}
+    """Every route may answer 400 (a NUL character in the address), 401 (no sign-in) and 414 (too long an
+    address); the others are listed per route."""
+    return {str(s): {"$ref": f"#/components/responses/{ERROR_RESPONSES[s][0]}"}
+            for s in sorted({400, 401, 414, *statuses})}
 
 
 ERROR_RESPONSES = {
-    400: ("BadRequest", "Bad JSON, a wrong type, an unknown field, or (session only) no valid X-CSRFToken", "Error"),
+    400: ("BadRequest", "Bad JSON (nested too deep, NaN or Infinity), a wrong type, an unknown field, a parameter "
+                        "out of range, a NUL character in the address, or (session only) no valid X-CSRFToken",
+          "Error"),
     401: ("Unauthorized", "No session cookie or bearer token, or the token is not known", "Error"),
     403: ("Forbidden", "The task, case or work belongs to teams the user is not in", "Error"),
     404: ("NotFound", "No such task, case, work or process", "Error"),
     409: ("Conflict", "The task was already completed (or is no longer open)", "ConflictError"),
+    413: ("ContentTooLarge", f"A body over {MAX_BODY_BYTES // 1024} kB, or a draft over "
+                             f"{input_limits.MAX_ANSWERS_BYTES // 1024} kB of answers (`errors` names the field)",
+          "Error"),
+    414: ("UriTooLong", f"An address (path and query) longer than {MAX_URL_BYTES} characters", "Error"),
     415: ("UnsupportedMediaType", "A body that is not sent as application/json", "Error"),
-    422: ("Unprocessable", "Form values that fail the task's rules: `errors` names each field", "ValidationError"),
+    422: ("Unprocessable", "Values that fail the form's rules or cannot be stored: a text longer than its limit or "
+                           "holding NUL or half of a surrogate pair, a whole number beyond ±2^53−1, a field the "
+                           "form does not have; `errors` names each field", "ValidationError"),
 }
 
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "description": "The task's id (a UUID)",
-           "schema": {"type": "string", "minLength": 1}}
-ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+           "schema": {"type": "string", "minLength": 1, "maxLength": input_limits.TASK_ID}}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": ID}
 INSTANCE_ID = {"name": "instance_id", "in": "path", "required": True, "schema": ID}
 
@@ -61,19 +78,26 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 FLAG = {"type": "string", "enum": ["", "0", "1", "true", "false"], "description": "1 or true to turn on"}
 
 TASK_LIST_PARAMETERS = [
-    _query("team", "One team's inbox (a team of the user's; another team answers 403)", {"type": "string"}),
+    _query("team", "One team's inbox (a team of the user's; another team answers 403)",
+           {"type": "string", "maxLength": input_limits.TEAM}),
     _query("mine", "1: only the tasks assigned to the user", FLAG),
-    _query("process", "Only tasks of this process id", {"type": "string"}),
+    _query("process", "Only tasks of this process id", {"type": "string", "maxLength": input_limits.PROCESS_ID}),
     _query("overdue", "1: only tasks past their time limit", FLAG),
     _query("case", "Only tasks of this case (family) id", ID),
     _query("limit", "How many tasks to return (default 50)", {"type": "integer", "minimum": 1, "maximum": 500}),
-    _query("offset", "How many tasks to skip (default 0)", {"type": "integer", "minimum": 0}),
+    _query("offset", "How many tasks to skip (default 0)", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
 ]
 
 DATE_TIME = {"type": "string", "format": "date-time"}
-NAME = {"type": "string", "pattern": "\\S", "description": "Not blank"}
-FORM_VALUE = {"oneOf": [{"type": ["string", "number", "boolean", "null"]},
-                        {"type": "array", "items": {"type": ["string", "number", "boolean", "null"]}}]}
+NO_NUL = "Text never holds NUL (\\u0000) or half of a surrogate pair"
+
+
+def _name(limit: int) -> dict[str, Any]:
+    return {"type": "string", "pattern": "\\S", "maxLength": limit, "description": f"Not blank. {NO_NUL}."}
+
+
+SCALAR = {"type": ["string", "number", "boolean", "null"], "minimum": -MAX_JSON_INT, "maximum": MAX_JSON_INT}
+FORM_VALUE = {"oneOf": [SCALAR, {"type": "array", "items": SCALAR}]}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error", "message"], "properties": {
@@ -132,7 +156,9 @@ SCHEMAS: dict[str, Any] = {
     "FormData": {"type": "object", "required": ["data"], "additionalProperties": False, "properties": {
         "data": {"type": "object", "additionalProperties": FORM_VALUE,
                  "description": "Form field id -> value: an option's id or label, a date as YYYY-MM-DD, "
-                                "true/false, a number, or a list of options"}}},
+                                "true/false, a number, or a list of options. Only the form's own fields; a draft "
+                                f"holds at most {input_limits.MAX_ANSWERS_BYTES // 1024} kB of answers as JSON. "
+                                f"{NO_NUL}; numbers are finite, within ±2^53−1."}}},
     "Completed": {"type": "object", "required": ["task_id", "data", "instance", "next_steps"], "properties": {
         "task_id": {"type": "string"}, "data": {"type": "object", "description": "The clean data recorded"},
         "instance": _ref("Instance"),
@@ -148,15 +174,16 @@ SCHEMAS: dict[str, Any] = {
         "task_id": {"type": "string"}, "draft": {"type": "object"}}},
     "Claim": {"type": "object", "additionalProperties": False, "not": {"required": ["to", "release"]},
               "description": "Empty: claim for yourself. `to`: Pass to Worker. `release`: back to the team.",
-              "properties": {"to": {"type": "string", "description": "User name of a member of the task's team"},
+              "properties": {"to": {"type": "string", "maxLength": input_limits.USERNAME,
+                                    "description": "User name of a member of the task's team"},
                              "release": {"type": "boolean"}}},
     "Claimed": {"type": "object", "required": ["task_id", "assignee"], "properties": {
         "task_id": {"type": "string"}, "assignee": _nullable("string")}},
     "NewCase": {"type": "object", "required": ["family_name"], "additionalProperties": False, "properties": {
-        "family_name": NAME,
+        "family_name": _name(input_limits.FAMILY_NAME),
         "children": {"type": "array", "items": {
             "type": "object", "required": ["name"], "additionalProperties": False, "properties": {
-                "name": NAME,
+                "name": _name(input_limits.CHILD_NAME),
                 "date_of_birth": _nullable("string", format="date")}}}}},
     "Subject": {"type": "object", "required": ["id", "name"], "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"},
@@ -166,11 +193,14 @@ SCHEMAS: dict[str, Any] = {
         "subjects": {"type": "array", "items": _ref("Subject")}}},
     "NewInstance": {"type": "object", "required": ["process_id", "case_id"], "additionalProperties": False,
                     "properties": {
-                        "process_id": {"type": "string", "description": "A deployed process id"},
+                        "process_id": {"type": "string", "maxLength": input_limits.PROCESS_ID,
+                                       "description": "A deployed process id"},
                         "case_id": ID,
                         "subject_ids": {"type": "array", "items": ID,
                                         "description": "The children the work is for (all, if left out)"},
-                        "data": {"type": "object", "description": "Start data for the process"}}},
+                        "data": {"type": "object", "additionalProperties": FORM_VALUE,
+                                 "description": "Answers to the procedure's start form: only its fields (never "
+                                                "bpmnrun's own keys, such as subjects or case_id)"}}},
     "Instance": {"type": "object", "required": ["id", "case_id", "process_id", "status", "tasks"], "properties": {
         "id": {"type": "integer"}, "case_id": {"type": "integer"}, "process_id": {"type": "string"},
         "version": {"type": "integer"}, "title": {"type": "string"},
@@ -201,28 +231,30 @@ PATHS: dict[str, Any] = {
         "operationId": "completeTask", "summary": "Finish the task with its form's values", "tags": ["tasks"],
         "parameters": [TASK_ID], "requestBody": _body("FormData", "The form's values (a saved draft fills gaps)"),
         "responses": {**_ok("Completed", "Completed; the work has moved on"),
-                      **_errors(400, 403, 404, 409, 415, 422)}}},
+                      **_errors(400, 403, 404, 409, 413, 415, 422)}}},
     "/api/v1/tasks/{task_id}/draft": {"post": {
         "operationId": "saveDraft", "summary": "Save and Close: keep the values, unchecked; the task stays open",
         "tags": ["tasks"], "parameters": [TASK_ID], "requestBody": _body("FormData", "The values typed so far"),
-        "responses": {**_ok("Draft", "The saved draft"), **_errors(400, 403, 404, 409, 415)}}},
+        "responses": {**_ok("Draft", "The saved draft"), **_errors(400, 403, 404, 409, 413, 415, 422)}}},
     "/api/v1/tasks/{task_id}/claim": {"post": {
         "operationId": "claimTask", "summary": "Claim the task, Pass to Worker, or give it back to the team",
         "tags": ["tasks"], "parameters": [TASK_ID], "requestBody": _body("Claim", "Optional", required=False),
-        "responses": {**_ok("Claimed", "Who holds the task now"), **_errors(400, 403, 404, 409, 415)}}},
+        "responses": {**_ok("Claimed", "Who holds the task now"), **_errors(400, 403, 404, 409, 413, 415, 422)}}},
     "/api/v1/cases": {"post": {
         "operationId": "createCase", "summary": "Add a family and its children", "tags": ["cases"],
         "requestBody": _body("NewCase", "The family"),
-        "responses": {**_ok("Case", "Created", "201", Location="The new case's address"), **_errors(400, 415)}}},
+        "responses": {**_ok("Case", "Created", "201", Location="The new case's address"),
+                      **_errors(400, 413, 415, 422)}}},
     "/api/v1/cases/{case_id}": {"get": {
         "operationId": "getCase", "summary": "A family and its children", "tags": ["cases"],
-        "description": "Any signed-in user may see a family and its children (work can start in any team).",
-        "parameters": [CASE_ID], "responses": {**_ok("Case", "The case"), **_errors(404)}}},
+        "description": "A family and its children, for users who work with it (their own or their team's work, as "
+                       "line manager, or by break glass on the web); the read is in the family's access log.",
+        "parameters": [CASE_ID], "responses": {**_ok("Case", "The case"), **_errors(403, 404)}}},
     "/api/v1/instances": {"post": {
         "operationId": "startWork", "summary": "Start the newest version of a procedure on a family",
         "tags": ["instances"], "requestBody": _body("NewInstance", "Which procedure, family and children"),
         "responses": {**_ok("Instance", "Started", "201", Location="The new work's address"),
-                      **_errors(400, 404, 415)}}},
+                      **_errors(400, 403, 404, 409, 413, 415, 422)}}},
     "/api/v1/instances/{instance_id}": {"get": {
         "operationId": "getInstance", "summary": "Work on a family: where it stands, its open tasks and history",
         "tags": ["instances"], "parameters": [INSTANCE_ID],

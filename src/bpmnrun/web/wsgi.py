@@ -1,4 +1,5 @@
-"""The WSGI entry point for gunicorn: `gunicorn -w 4 'bpmnrun.web.wsgi:app'`.
+"""The WSGI entry point for gunicorn: `gunicorn -c gunicorn.conf.py -w 4 'bpmnrun.web.wsgi:app'`
+(gunicorn.conf.py at the top of the repository sets its request limits and timeouts).
 
 Every worker must share one BPMNRUN_SECRET_KEY (or sessions signed by one worker fail in another)
 and one BPMNRUN_DATABASE_URL.
