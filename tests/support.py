@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from bpmnrun.service import cases, deploy, queries, tasks, users
+from sqlalchemy import select
+
+from bpmnrun.service import cases, deploy, instances, queries, tasks, users
 from bpmnrun.service.queries import TaskView
 from bpmnrun.service.runtime import Runtime
+from bpmnrun.store.models import AccessGrant, Case, User
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
 LIBRARY = Path(__file__).parent.parent / "bpmn"
@@ -28,8 +31,34 @@ def add_users(rt: Runtime, **teams_by_user: str | list[str]) -> None:
         users.add_user(rt, name, [teams] if isinstance(teams, str) else list(teams))
 
 
-def smith_family(rt: Runtime) -> cases.CaseView:
-    return cases.create_case(rt, "Smith", SMITH_CHILDREN, "admin")
+def smith_family(rt: Runtime, outsiders: tuple[str, ...] = ()) -> cases.CaseView:
+    """The Smith family, open to every user there is but the outsiders (see open_to_everyone)."""
+    return open_to_everyone(rt, cases.create_case(rt, "Smith", SMITH_CHILDREN, "admin"), outsiders)
+
+
+def open_to_everyone(rt: Runtime, case: cases.CaseView, outsiders: tuple[str, ...] = ()) -> cases.CaseView:
+    """Let every user there is (but the outsiders) see the family, as if each had work with it. Scenario and page
+    tests exercise the procedures and pages, not who may see a family: that is tests/service/test_access.py's and
+    tests/web/test_authorisation_matrix.py's. (A grant that never lapses, written as fixture data.)"""
+    with rt.transaction() as session:
+        for name in session.scalars(select(User.username).where(User.username.not_in(outsiders))):
+            session.add(AccessGrant(case_id=case.id, username=name, reason="test fixture", granted_at=rt.now(),
+                                    expires_at=NEVER, reported_to=None))
+    return case
+
+
+NEVER = datetime(9999, 12, 31)
+
+
+def start_with_status(rt: Runtime, process_id: str, case_id: int, actor: str, subject_ids: list[int],
+                      data: dict) -> int:
+    """Start work with start data, where a `case_status` in it is the family's recorded Case Status (as an earlier
+    piece of work would have left it: start data may not set it)."""
+    data = dict(data)
+    if "case_status" in data:
+        with rt.transaction() as session:
+            session.get(Case, case_id).case_status = data.pop("case_status")
+    return instances.start_work(rt, process_id, case_id, actor, subject_ids, data)
 
 
 def subject_ids(case: cases.CaseView, *names: str) -> list[int]:

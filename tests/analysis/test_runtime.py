@@ -9,11 +9,11 @@ import pytest
 from bpmnrun.analysis.runtime import SIMULATOR, compare_runtime
 from bpmnrun.analysis.working_time import add_working_days, working_days_between
 from bpmnrun.clock import LONDON
-from bpmnrun.service import instances
+from bpmnrun.service import cases, instances, users
 from bpmnrun.service.errors import NotFound
 from tests.scenarios.test_authc_step_down import (DUTY_EH_TM, E1, E3, LEAD_PROFESSIONAL, PROCESS, SC_TM, STEP_ONE,
                                                   STEP_TWO, SW, at_step_two, start, step_one, step_two)
-from tests.support import add_users, deploy_library, smith_family
+from tests.support import SMITH_CHILDREN, add_users, deploy_library, smith_family
 
 
 def local(*args) -> datetime:
@@ -90,9 +90,10 @@ def test_comparison_per_end_event_counts_cycle_time_waits_and_hand_offs(rt, cloc
 
 
 def test_comparison_keeps_real_and_simulated_cases_apart(rt, clock, smiths):
-    add_users(rt, **{SIMULATOR: []})
+    users.add_user(rt, SIMULATOR, [], roles=["process owner"])
     _no_plan_case(rt, clock, smiths, local(2025, 6, 2, 9), local(2025, 6, 3, 9))
-    instances.start_work(rt, PROCESS, smiths.id, SIMULATOR)
+    simulated_family = cases.create_case(rt, "Simulated 1", SMITH_CHILDREN, SIMULATOR, is_test=True)
+    instances.start_work(rt, PROCESS, simulated_family.id, SIMULATOR)
     assert [v.cases for v in compare_runtime(rt, [PROCESS], simulated=False)] == [1]
     [simulated] = compare_runtime(rt, [PROCESS], simulated=True)
     assert [(o.status, o.cases) for o in simulated.outcomes] == [("running", 1)]

@@ -70,7 +70,7 @@ def people(chromium, server):
 def test_walk_a_procedure_through_the_pages_to_an_end(server, people, walk):
     rt, clock, base = server
     clock.set(START)
-    case = demo.family(rt, walk.family)
+    case = demo.family(rt, walk.family, demo.starter(rt, walk.process_id))
     instance_id = _start_on_the_page(rt, people(demo.starter(rt, walk.process_id)), base, case, walk)
 
     def on_the_page(rt, walk, task, visit):

@@ -37,7 +37,8 @@ def stuck(bpmnrun, tmp_path):
     bpmnrun("deploy", str(library))
     bpmnrun("user", "add", "sam", "--team", "Social Worker")
     bpmnrun("user", "add", "tina", "--team", "Team Manager")
-    made = json.loads(bpmnrun("case", "add", "--family", "Smith", "--child", "Josie Smith:2015-06-14", "--json").output)
+    made = json.loads(bpmnrun("case", "add", "--family", "Smith", "--child", "Josie Smith:2015-06-14", "--as", "sam",
+                              "--json").output)
     out = bpmnrun("start", PROCESS, "--case", str(made["case"]), "--as", "sam").output
     instance_id = int(out.split()[-1])
     [task] = json.loads(bpmnrun("tasks", "--as", "sam", "--json").output)

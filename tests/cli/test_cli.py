@@ -36,7 +36,7 @@ def started(bpmnrun):
     bpmnrun("user", "add", "sam", "--team", "Social Worker", "--password-stdin", input="s3cret\n")
     bpmnrun("user", "add", "tina", "--team", "Team Manager")
     made = json.loads(bpmnrun("case", "add", "--family", "Smith", "--child", "Josie Smith:2015-06-14",
-                              "--child", "Joy Smith:2022-10-03", "--json").output)
+                              "--child", "Joy Smith:2022-10-03", "--as", "sam", "--json").output)
     josie = made["subjects"][0]["id"]
     out = bpmnrun("start", "test_gateway", "--case", str(made["case"]), "--subject", str(josie), "--as", "sam").output
     instance_id = int(out.split()[-1])
@@ -88,6 +88,19 @@ def test_a_case_is_worked_to_its_end_from_the_command_line(bpmnrun, started):
     completed = [e for e in trail["events"] if e["action"] == "task_completed"]
     assert completed[0]["detail"]["data"]["note"] == "spoke to mum"  # the draft was kept and used on Finish
     assert "Request approved" in bpmnrun("history", str(instance_id)).output
+
+
+def test_reads_from_the_command_line_are_in_the_familys_access_log(bpmnrun, started, tmp_path):
+    case_id, instance_id = started
+    assert "nobody has read" in bpmnrun("access-log", "--case", str(case_id)).output
+    bpmnrun("history", str(instance_id), "--as", "dpo-review")
+    bpmnrun("export-xes", str(tmp_path / "log.xes"), "--process", "test_gateway", "--as", "analyst")
+    logged = json.loads(bpmnrun("access-log", "--case", str(case_id), "--json").output)
+    assert [(e["who"], e["action"], e["what"]) for e in logged] == [
+        ("analyst", "exported", "test_gateway"),
+        ("dpo-review", "viewed", f"the history of case work {instance_id} (command line)")]
+    assert "the history of case work" in bpmnrun("access-log", "--case", str(case_id)).output
+    assert bpmnrun("access-log", "--case", "999", ok=False).output.strip() == "error: no case 999"
 
 
 @pytest.mark.parametrize("args, message", [

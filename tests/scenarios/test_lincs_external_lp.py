@@ -14,7 +14,7 @@ from bpmnrun.service.errors import Forbidden, InvalidInput
 from bpmnrun.service.recorded import recorded_so_far
 from bpmnrun.store.models import Case
 from tests.support import (LIBRARY, actions, add_users, deploy_paths, finish, instance_data, only_task, open_tasks,
-                           ready_sequence, smith_family, subject_ids)
+                           ready_sequence, smith_family, start_with_status, subject_ids)
 
 L4 = "lincs_step_out_external_lp_no_eh"
 L5 = "lincs_tac_monitoring_request_external_lp"
@@ -70,7 +70,7 @@ def setup(rt):
 
 
 def start(rt, case, process_id, actor, *children, **data) -> int:
-    return instances.start_work(rt, process_id, case.id, actor, subject_ids(case, *children), data)
+    return start_with_status(rt, process_id, case.id, actor, subject_ids(case, *children), data)
 
 
 def ids(case, *names) -> list[str]:

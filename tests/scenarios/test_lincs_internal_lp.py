@@ -16,7 +16,7 @@ from bpmnrun.service import instances, queries, tasks, users
 from bpmnrun.service.errors import Forbidden, InvalidInput
 from bpmnrun.service.recorded import recorded_so_far
 from tests.support import LIBRARY, actions, deploy_paths, instance_data, only_task, open_tasks, ready_sequence, \
-    smith_family, subject_ids
+    smith_family, start_with_status, subject_ids
 
 L1 = "lincs_step_out_internal_lp_existing_eh"
 L2 = "lincs_step_out_internal_lp_no_eh"
@@ -76,7 +76,7 @@ def setup(rt):
 
 
 def start(rt, process_id, case, *children, **data) -> int:
-    return instances.start_work(rt, process_id, case.id, "sam", subject_ids(case, *children), data)
+    return start_with_status(rt, process_id, case.id, "sam", subject_ids(case, *children), data)
 
 
 def ids(case, *children) -> list[str]:

@@ -12,7 +12,7 @@ from bpmnrun.service import instances, queries, tasks
 from bpmnrun.service.errors import Forbidden, InvalidInput
 from bpmnrun.service.recorded import recorded_so_far
 from tests.support import (LIBRARY, actions, add_users, deploy_paths, finish, instance_data, only_task, open_tasks,
-                           ready_sequence, smith_family, subject_ids)
+                           ready_sequence, smith_family, start_with_status, subject_ids)
 
 L3 = "lincs_step_out_external_lp_eh_involved"
 L6 = "lincs_change_lp_external_to_internal"
@@ -134,7 +134,7 @@ def no_mechanics(task) -> None:
 
 
 def start_l3(rt, case, *children, **data) -> int:
-    return instances.start_work(rt, L3, case.id, "sam", subject_ids(case, *children), data)
+    return start_with_status(rt, L3, case.id, "sam", subject_ids(case, *children), data)
 
 
 def l3_to_monitoring(rt, case, note="Health Visitor Anna Lee") -> int:

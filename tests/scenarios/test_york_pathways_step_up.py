@@ -15,7 +15,7 @@ from bpmnrun.clock import LONDON
 from bpmnrun.service import cases, instances, queries, tasks, timers
 from bpmnrun.service.errors import Forbidden, InvalidInput
 from tests.support import (LIBRARY, actions, add_users, deploy_paths, finish, instance_data, only_task, open_tasks,
-                           ready_sequence, smith_family, subject_ids)
+                           open_to_everyone, ready_sequence, smith_family, subject_ids)
 
 Y6 = "york_pathways_step_down"
 Y7 = "york_step_up"
@@ -120,8 +120,9 @@ def forbidden(rt, task, actor, values) -> None:
 
 
 def walker_family(rt):
-    return cases.create_case(rt, "Walker", [cases.Child("Jordan Walker", date(2004, 9, 15)),
-                                            cases.Child("Casey Walker", date(2006, 2, 1))], "admin")
+    return open_to_everyone(rt, cases.create_case(rt, "Walker", [cases.Child("Jordan Walker", date(2004, 9, 15)),
+                                                                 cases.Child("Casey Walker", date(2006, 2, 1))],
+                                                  "admin"))
 
 
 def start_pathways(rt, clock, case) -> int:

@@ -54,7 +54,7 @@ def test_every_demo_walk_goes_on_to_an_end(rt, clock):
     demo.seed_users_and_library(rt, LIBRARY)
     reached = {}
     for walk in demo.WALKS:
-        instance_id = demo.start_walk(rt, walk, demo.family(rt, walk.family))
+        instance_id = demo.start_walk(rt, walk, demo.family(rt, walk.family, demo.starter(rt, walk.process_id)))
         demo.walk_on(rt, walk, instance_id, None, clock=clock)
         info = queries.get_instance(rt, instance_id)
         ends = {e.name for e in queries.history(rt, instance_id=instance_id) if e.action == "end_event"}

@@ -89,7 +89,7 @@ def _people_and_family(rt):
     for name, teams in PEOPLE.items():
         users.add_user(rt, name, teams, roles=["process owner"] if name == "owner" else [])
     give_password(rt)
-    return smith_family(rt)
+    return smith_family(rt, outsiders=("fran",))  # the Front Door has no work with the Smiths until it is given some
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate as validate_openapi
 
-from bpmnrun.service import instances, queries, users
+from bpmnrun.service import access_log, instances, queries, users
 from bpmnrun.web.api_openapi import openapi_document
 from tests.support import only_task, subject_ids
 from tests.web.conftest import MEETING, REQUEST
@@ -241,8 +241,11 @@ def test_adding_a_family_and_reading_it_back(api, rt):
     assert created.headers["Location"].endswith(f"/api/v1/cases/{case['id']}")
     assert [(s["name"], s["date_of_birth"]) for s in case["subjects"]] == [("Ada Jones", "2016-02-29"),
                                                                           ("Ben Jones", None)]
-    assert api("fran").get(f"/api/v1/cases/{case['id']}").get_json() == case
+    assert api("sam").get(f"/api/v1/cases/{case['id']}").get_json() == case  # sam added the family
+    assert api("fran").get(f"/api/v1/cases/{case['id']}").status_code == 403  # the Front Door has no work with it
     assert api("sam").get("/api/v1/cases/99999").status_code == 404
+    reads = [(e.username, e.what) for e in access_log.entries(rt, case["id"])]
+    assert reads == [("sam", "the family (API)")]
 
 
 @pytest.mark.parametrize("body, says", [

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bpmnrun.service import case_views, queries, users
 from bpmnrun.store.models import Instance
-from tests.support import DIAGRAMS, deploy_paths, finish, only_task, subject_ids
+from tests.support import DIAGRAMS, deploy_paths, finish, only_task, open_to_everyone, subject_ids
 from tests.web.conftest import CLOSURE, REQUEST, give_password
 
 L1 = "lincs_step_out_internal_lp_existing_eh"
@@ -42,20 +42,23 @@ def _start_request(sam, case, *children: str):
 def test_cases_lists_recent_families_and_finds_them_by_family_or_child_name(browser, diagrams, rt):
     from bpmnrun.service import cases
 
-    cases.create_case(rt, "Khan", [cases.Child("Aisha Khan", date(2012, 2, 11))], "admin")
+    cases.create_case(rt, "Khan", [cases.Child("Aisha Khan", date(2012, 2, 11))], "sam")
+    cases.create_case(rt, "Evans", [cases.Child("Ruby Evans", date(2017, 3, 15))], "admin")  # no work of sam's
     sam = browser().sign_in("sam")
     recent = sam.get("/cases").data.decode()
     assert "Smith" in recent and "Khan" in recent and "Josie Smith" in recent
+    assert "Evans" not in recent  # lists show only the families the user may see
     by_child = sam.get("/cases?q=aisha").data.decode()
     assert "Khan" in by_child and 'href="/cases/%d"' % diagrams.id not in by_child
+    assert "None of your families matches" in sam.get("/cases?q=Ruby").data.decode()
     nothing = sam.get("/cases?q=Nobody").data.decode()
-    assert "No family matches" in nothing
+    assert "None of your families matches" in nothing
 
 
 def test_search_treats_wildcards_as_text(browser, diagrams):
     sam = browser().sign_in("sam")
     page = sam.get("/cases?q=%25").data.decode()
-    assert "No family matches" in page and 'id="families"' not in page
+    assert "None of your families matches" in page and 'id="families"' not in page
 
 
 def test_adding_a_family_with_children_ignores_blank_rows_and_goes_to_start_work(browser, diagrams, rt):
@@ -64,7 +67,7 @@ def test_adding_a_family_with_children_ignores_blank_rows_and_goes_to_start_work
                                    "child-1-name": "Ann Jones", "child-1-dob-day": "3", "child-1-dob-month": "6",
                                    "child-1-dob-year": "2019", "child-3-name": "Ben Jones"})
     assert response.status_code == 302
-    found = case_views.find_cases(rt, "Jones")
+    found = case_views.find_cases(rt, "sam", "Jones")  # who adds a family sees it
     assert len(found) == 1 and found[0].children == ("Ann Jones", "Ben Jones")
     assert response.headers["Location"] == f"/cases/{found[0].id}/start"
     page = sam.get(response.headers["Location"]).data.decode()
@@ -84,7 +87,7 @@ def test_a_family_needs_a_name_and_a_child_and_dates_must_be_real(browser, diagr
     assert 'href="#child-2-name">Enter the name of child 2' in page
     assert "Date of birth must include a month" in page
     assert 'value="Ann Jones"' in page  # what was typed is kept
-    assert case_views.find_cases(rt, "Jones") == [] and len(case_views.find_cases(rt)) == 1
+    assert case_views.find_cases(rt, "sam", "Jones") == [] and len(case_views.find_cases(rt, "sam")) == 1
 
 
 def test_a_family_without_any_child_is_refused(browser, diagrams):
@@ -102,7 +105,7 @@ def test_add_another_child_keeps_what_was_typed_and_adds_a_row(browser, diagrams
     assert response.status_code == 200
     assert 'name="child-4-name"' in page and 'name="child-5-name"' not in page
     assert 'value="Ann Jones"' in page and 'value="Jones"' in page
-    assert case_views.find_cases(rt, "Jones") == []
+    assert case_views.find_cases(rt, "sam", "Jones") == []
 
 
 # --- start work ----------------------------------------------------------------------------------------
@@ -228,18 +231,17 @@ def test_a_called_sub_process_is_drawn_with_its_own_task_marked(browser, diagram
     assert _state_of(page, "Task_sc_closure") == "active"
 
 
-def test_a_user_not_involved_sees_the_family_but_not_its_work(browser, diagrams, rt):
+def test_a_user_with_no_work_with_the_family_is_refused_and_shown_how_to_ask(browser, diagrams, rt):
     sam = browser().sign_in("sam")
     _start_request(sam, diagrams, "Josie", "Joy")
-    tia = browser().sign_in("tia")  # TAC Admin: no task of this case in their team
-    page = tia.get(f"/cases/{diagrams.id}").data.decode()
-    assert "Josie Smith" in page and "You have no work on this case" in page
-    assert FIRST not in page and "<svg" not in page
-    eve = browser().sign_in("eve")  # Early Help Manager: the case's next tasks come to their team
-    instance_id = case_views.case_detail(rt, diagrams.id, "sam").instances[0].id
-    finish(rt, instance_id, FIRST, "sam", originating_sc_workstep="sc_review_child_protection_conference",
-           eh_manager_agreed="true", pass_to="eh_awaiting_allocation")
-    assert "EH Early Help Case Supervision" in eve.get(f"/cases/{diagrams.id}").data.decode()
+    fran = browser().sign_in("fran")  # Front Door: no work with the Smiths
+    response = fran.get(f"/cases/{diagrams.id}")
+    page = response.data.decode()
+    assert response.status_code == 403
+    assert "This family is not in your work or your team" in page and 'href="/cases/find"' in page
+    assert "Smith" not in page and FIRST not in page  # the refusal names no family: the id may be a guess
+    assert "Smith" not in fran.get("/cases").data.decode()
+    assert fran.get(f"/cases/{diagrams.id}/start").status_code == 403
 
 
 def test_an_unknown_case_is_not_found(browser, diagrams):
@@ -263,6 +265,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(browser, diagrams, rt):
 
 def test_the_history_names_people_as_they_are_known_not_by_user_name(browser, diagrams, rt):
     users.add_user(rt, "sue", ["Social Worker"], display_name="Sue Brown")
+    open_to_everyone(rt, diagrams)
     give_password(rt)
     sue = browser().sign_in("sue")
     _start_request(sue, diagrams, "Josie")
@@ -299,3 +302,17 @@ def test_odd_ids_and_query_strings_get_a_clear_4xx_never_a_500(browser, diagrams
     for url, data in posts:
         response = sam.post(url, data)
         assert 400 <= response.status_code < 500, (url, response.status_code)
+
+
+def test_a_process_owner_adds_a_test_family_marked_as_such_and_no_one_else_can(browser, diagrams, rt):
+    sam = browser().sign_in("sam")
+    assert 'name="is_test"' not in sam.get("/cases").data.decode()
+    sam.post("/cases", {"family_name": "Jones", "rows": "1", "child-1-name": "Ann Jones", "is_test": "yes"})
+    assert [c.is_test for c in case_views.find_cases(rt, "sam", "Jones")] == [False]  # the tick is ignored
+    owner = browser().sign_in("owner")
+    assert 'name="is_test"' in owner.get("/cases").data.decode()
+    added = owner.post("/cases", {"family_name": "Trial", "rows": "1", "child-1-name": "Tess Trial", "is_test": "yes"})
+    [trial] = case_views.find_cases(rt, "owner", "Trial")
+    assert trial.is_test and added.headers["Location"] == f"/cases/{trial.id}/start"
+    assert "Test family</strong>" in owner.get(f"/cases/{trial.id}").data.decode()
+    assert ">Test</strong>" in owner.get("/cases").data.decode()

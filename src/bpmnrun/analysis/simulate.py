@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from ..clock import MovableClock
 from ..service import cases, instances, tasks, timers
+from ..service.access import PROCESS_OWNER
 from ..service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..service.runtime import Runtime
 from ..store.models import ProcessVersion
@@ -81,7 +82,7 @@ class _Simulation:
 
     def run(self) -> SimulationResult:
         began = time.perf_counter()
-        self.people.ensure(SIMULATOR, [])
+        self.people.ensure(SIMULATOR, [], roles=[PROCESS_OWNER])  # it starts work on test families
         self._push(self.clock.now(), "arrive")
         while True:
             step = self.queue[0] if self.queue else None
@@ -127,7 +128,7 @@ class _Simulation:
         number = self.arrived
         children = [cases.Child(f"Simulated child {number}.{i}", self._birthday())
                     for i in range(1, self._weighted(self.profile.children) + 1)]
-        case = cases.create_case(self.rt, f"Simulated {number}", children, SIMULATOR)
+        case = cases.create_case(self.rt, f"Simulated {number}", children, SIMULATOR, is_test=True)
         chosen = list(case.subjects)[:self.start.most_children or len(case.subjects)]
         instance_id = self._start_work(case.id, chosen)
         if instance_id is not None:

@@ -24,12 +24,13 @@ class People:
         self.rt = rt
         self.known: set[str] = set()
 
-    def ensure(self, name: str, teams: Iterable[str]) -> str:
+    def ensure(self, name: str, teams: Iterable[str], roles: Iterable[str] = ()) -> str:
         if name not in self.known:
             try:
                 users.get_user(self.rt, name)
             except NotFound:
-                users.add_user(self.rt, name, list(teams), display_name=f"{name} (simulated)", actor=SIMULATOR)
+                users.add_user(self.rt, name, list(teams), display_name=f"{name} (simulated)", roles=list(roles),
+                               actor=SIMULATOR)
             self.known.add(name)
         return name
 

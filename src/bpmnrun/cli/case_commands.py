@@ -7,8 +7,8 @@ from datetime import date
 
 import click
 
-from ..service import cases, instances, queries, tasks
-from .common import Context, as_actor, field_pairs, friendly, json_object
+from ..service import cases, instances, queries, records, tasks
+from .common import Context, as_actor, as_reader, field_pairs, friendly, json_object
 
 
 def register(group: click.Group) -> None:
@@ -151,12 +151,15 @@ def cancel(obj: Context, instance_id: int, actor: str, reason: str) -> None:
 @click.command(name="history")
 @click.argument("instance_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@as_reader
 @click.pass_obj
 @friendly
-def history_command(obj: Context, instance_id: int, as_json: bool) -> None:
-    """The audit trail of one piece of case work."""
+def history_command(obj: Context, instance_id: int, as_json: bool, reader: str) -> None:
+    """The audit trail of one piece of case work (the read is in the family's access log)."""
     info = queries.get_instance(obj.runtime, instance_id)
     events = queries.history(obj.runtime, instance_id=instance_id)
+    records.log_read(obj.runtime, reader, info.case_id, f"the history of case work {instance_id} (command line)",
+                     records.COMMAND_LINE, instance_id=instance_id)
     if as_json:
         click.echo(json.dumps({"instance": instance_id, "process": info.process_id, "status": info.status,
                                "end_event": info.end_event, "events": [e.to_json() for e in events]}, indent=2))

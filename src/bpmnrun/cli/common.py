@@ -4,11 +4,13 @@ and reading FIELD=VALUE pairs."""
 from __future__ import annotations
 
 import functools
-import json
+import getpass
 import sys
 
 import click
 
+from ..library.files import UnreadableDiagram
+from ..service import input_limits
 from ..service.errors import InvalidInput, ServiceError
 from ..service.runtime import Runtime
 from ..store.database import Database
@@ -29,7 +31,8 @@ class Context:
 
 
 def friendly(command):
-    """Service errors become one clear line on stderr and a non-zero exit: never a traceback."""
+    """Service errors, and a diagram that cannot be read, become one clear line on stderr and a non-zero exit:
+    never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -42,12 +45,22 @@ def friendly(command):
         except ServiceError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except UnreadableDiagram as exc:  # a diagram read outside the check (compare --library, say)
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
 
     return wrapper
 
 
 def as_actor(f):
     return click.option("--as", "actor", required=True, metavar="USER", help="who is doing this")(f)
+
+
+def as_reader(f):
+    """Who is reading a family's records here, for the family's access log (default: the command line's user)."""
+    return click.option("--as", "reader", default=lambda: f"command line ({getpass.getuser()})",
+                        show_default="command line (your login)", metavar="USER",
+                        help="who is reading, for the family's access log")(f)
 
 
 def field_pairs(pairs) -> dict[str, str]:
@@ -61,10 +74,11 @@ def field_pairs(pairs) -> dict[str, str]:
 
 
 def json_object(handle) -> dict:
+    # Read as the API reads a body: no NaN or Infinity, nested no deeper than any form's answers.
     try:
-        data = json.load(handle)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not JSON: {exc}", param_hint="--json-data") from None
+        data = input_limits.parse_json(handle.read(), "the file")
+    except ServiceError as exc:
+        raise click.BadParameter(str(exc), param_hint="--json-data") from None
     if not isinstance(data, dict):
         raise click.BadParameter("expected a JSON object of field values", param_hint="--json-data")
     return data

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import click
 
-from . import admin_commands, case_commands, change_commands, compare, eventlog, library_commands, simulate
+from . import (access_commands, admin_commands, case_commands, change_commands, compare, eventlog, library_commands,
+               simulate)
 from .common import Context
 from . import retention_commands
 
@@ -20,6 +21,7 @@ def cli(ctx: click.Context, url: str | None) -> None:
     ctx.obj = Context(url)
 
 
-for _module in (library_commands, change_commands, case_commands, admin_commands, compare, eventlog, simulate):
+for _module in (library_commands, change_commands, case_commands, admin_commands, access_commands, compare, eventlog,
+                simulate):
     _module.register(cli)
 retention_commands.register(cli)

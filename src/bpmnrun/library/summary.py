@@ -54,6 +54,9 @@ class ProcessSummary:
     # False for a sub-process that only other procedures start (camunda:isStartableInTasklist="false").
     startable: bool = True
     source: str = ""  # the process's `source` property: the documents and sections it is modelled from
+    # Who may start it: the lanes of its top-level start events, and the teams of camunda:candidateStarterGroups
+    # (a team that may start it from another lane). Empty: anyone who sees the family.
+    start_lanes: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -80,7 +83,14 @@ def summarise(tree: etree._Element, process_id: str, title: str) -> ProcessSumma
         messages=tuple(m.get("name") for m in tree.iterfind("bpmn:message", NS)),
         startable=process.get(f"{CAMUNDA}isStartableInTasklist", "true").strip().lower() != "false",
         source=_properties(process).get("source") or "",
+        start_lanes=_starters(process, lane_of),
     )
+
+
+def _starters(process, lane_of: dict[str, str]) -> tuple[str, ...]:
+    lanes = [lane_of.get(e.get("id")) for e in process.iterfind("bpmn:startEvent", NS)]
+    candidates = (process.get(f"{CAMUNDA}candidateStarterGroups") or "").split(",")
+    return tuple(dict.fromkeys(name.strip() for name in [*lanes, *candidates] if name and name.strip()))
 
 
 def _properties(element) -> dict[str, str]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..store.models import Event, Task, User
 from .answers import answers, text, words
+from .persist import READ_ACTIONS
 
 ENGINE_ACTOR = "engine"
 SYSTEM_NAME = "bpmnrun (automatic)"
@@ -46,6 +47,7 @@ WHAT = {
 DETAIL_LABELS = {"lane": "Team", "assignee": "Assigned to", "subject": "For", "due_at": "Due", "to": "To",
                  "children": "Children", "subjects": "Children", "version": "Version", "reason": "Reason",
                  "from_version": "From version", "to_version": "To version"}
+PERSON_KEYS = ("assignee", "to")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ class TimelineEntry:
 
 def timeline(session: Session, case_id: int, procedures: dict[int, str]) -> list[TimelineEntry]:
     """Every audit event of the case, oldest first; `procedures` names each instance id."""
-    events = list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id)))
+    events = list(session.scalars(select(Event).where(Event.case_id == case_id, Event.action.not_in(READ_ACTIONS))
+                                  .order_by(Event.id)))
     people = display_names(session)
     forms = {task_id: {f["id"]: f for f in form or []} for task_id, form in session.execute(
         select(Task.id, Task.form).where(Task.case_id == case_id)).all()}
@@ -95,8 +98,12 @@ def _details(event: Event, fields: dict[str, dict], people: dict[str, str]) -> l
         if event.action == "instance_started":
             shown = _plain(detail, ("version", "subjects")) + shown
         return shown
-    return _plain(detail, tuple(DETAIL_LABELS))
+    return _plain(detail, tuple(DETAIL_LABELS), people)
 
 
-def _plain(detail: dict[str, Any], keys: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(DETAIL_LABELS[k], text(detail[k])) for k in keys if detail.get(k) not in (None, "", [])]
+def _plain(detail: dict[str, Any], keys: tuple[str, ...],
+           people: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    # A person is shown as people know them (the user name stays in the audit).
+    named = {k: people[detail[k]] for k in PERSON_KEYS
+             if people and isinstance(detail.get(k), str) and detail[k] in people}
+    return [(DETAIL_LABELS[k], named.get(k) or text(detail[k])) for k in keys if detail.get(k) not in (None, "", [])]

@@ -1,10 +1,5 @@
-"""What the case pages show: families found by name, and one case with its work, tasks and history.
-
-Who sees what. Any signed-in caseworker may find a family and see its name and children: work on a family
-can start in any team (a Front Door screener, a social worker), and they must be able to find it first.
-A case's work — its tasks, its procedures with their diagrams and its history — is shown only to a user
-involved in it: one who created the family or started work on it, or whose team has or had one of its
-tasks, or who was given or completed one of them. Everyone else sees the family and a way to start work.
+"""What the case pages show: the families a user may see, found by name, and one case with its work, tasks and
+history. Who may see a family is access.py's rule; each case page read is logged (records.py).
 """
 
 from __future__ import annotations
@@ -15,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..store.models import Case, Incident, Instance, ProcessVersion, Subject, Task, TaskTeam, User
-from . import case_timeline, queries
+from ..store.models import Case, Incident, Instance, ProcessVersion, Subject, Task
+from . import access, case_timeline, queries, records
+from .access import Access
 from .case_diagrams import InstanceDiagram, instance_diagrams
 from .case_timeline import TimelineEntry
 from .cases import CaseView, case_view, require_case
@@ -35,6 +31,7 @@ class CaseSummary:
     created_at: datetime
     open_tasks: int
     running: int
+    is_test: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ class CaseDetail:
     case: CaseView
     created_at: datetime
     created_by: str
-    involved: bool
+    access: Access
     open_tasks: tuple[TaskView, ...]
     instances: tuple[InstanceDetail, ...]
     timeline: tuple[TimelineEntry, ...]
@@ -89,10 +86,12 @@ class CaseDetail:
         return self.people.get(username or "", username or "")
 
 
-def find_cases(rt: Runtime, name: str = "", limit: int = SEARCH_LIMIT) -> list[CaseSummary]:
-    """Families whose name, or a child's name, contains `name`; newest first. All recent ones without a name."""
+def find_cases(rt: Runtime, user: str, name: str = "", limit: int = SEARCH_LIMIT) -> list[CaseSummary]:
+    """The families `user` may see whose name, or a child's name, contains `name`; newest first."""
     with rt.reading() as session:
+        account = require_user(session, user)
         query = (select(Case).options(selectinload(Case.subjects))
+                 .where(access.visible_cases(session, account, rt.now()))
                  .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
         words = name.split()
         for word in words:
@@ -111,14 +110,15 @@ class HistoryFilter:
     child: int | None = None
 
 
-def case_detail(rt: Runtime, case_id: int, user: str, only: HistoryFilter = HistoryFilter()) -> CaseDetail:
-    """One case as `user` may see it: its work only if they are involved (see the module's docstring)."""
+def case_detail(rt: Runtime, case_id: int, user: str, only: HistoryFilter = HistoryFilter(),
+                what: str | None = None) -> CaseDetail:
+    """One case, for a user who may see it (NoAccess otherwise); the read is logged as `what` (the family's page,
+    or the history of one piece of work or one child)."""
     with rt.reading() as session:
         account = require_user(session, user)
         case = require_case(session, case_id)
+        found = access.require_access(session, case, account, rt.now())
         people = case_timeline.display_names(session)
-        if not is_involved(session, case, account):
-            return CaseDetail(case_view(case), case.created_at, case.created_by, False, (), (), (), (), people)
         names = {s.id: s.name for s in case.subjects}
         instances = session.scalars(select(Instance).where(Instance.case_id == case.id).order_by(Instance.id))
         details = tuple(_instance_detail(session, i, n, names) for n, i in enumerate(instances, start=1))
@@ -127,7 +127,18 @@ def case_detail(rt: Runtime, case_id: int, user: str, only: HistoryFilter = Hist
         summary = (case_view(case), case.created_at, case.created_by)
         children = _child_states(session, case, details)
     open_tasks = tuple(t for t in queries.case_tasks(rt, case_id) if t.state == "ready")
-    return CaseDetail(*summary, True, open_tasks, details, timeline, children, people)
+    records.log_read(rt, user, case_id, what or _what(only, details, summary[0]), found, instance_id=only.work)
+    return CaseDetail(*summary, found, open_tasks, details, timeline, children, people)
+
+
+def _what(only: HistoryFilter, details: tuple[InstanceDetail, ...], case: CaseView) -> str:
+    if only.work is not None:
+        number = next((d.number for d in details if d.id == only.work), None)
+        return f"the history of Work {number}" if number else records.FAMILY_PAGE
+    if only.child is not None:
+        name = next((s.name for s in case.subjects if s.id == only.child), None)
+        return f"the history for {name}" if name else records.FAMILY_PAGE
+    return records.FAMILY_PAGE
 
 
 def _filtered(session: Session, case: Case, timeline: list[TimelineEntry], only: HistoryFilter):
@@ -200,17 +211,6 @@ def running_for(rt: Runtime, case_id: int, process_id: str, child_ids: list[int]
                 if r.process_id == process_id and r.status == "running" and set(r.subject_ids) & set(child_ids)]
 
 
-def is_involved(session: Session, case: Case, account: User) -> bool:
-    if account.username == case.created_by:
-        return True
-    started = exists().where(Instance.case_id == case.id, Instance.started_by == account.username)
-    worked = exists().where(Task.case_id == case.id, or_(Task.assignee == account.username,
-                                                           Task.completed_by == account.username))
-    teams = list(account.teams or ())
-    in_team = exists().where(Task.case_id == case.id, TaskTeam.task_id == Task.id, TaskTeam.team.in_(teams))
-    return bool(session.scalar(select(or_(started, worked, in_team) if teams else or_(started, worked))))
-
-
 def _instance_detail(session: Session, instance: Instance, number: int, names: dict[int, str]) -> InstanceDetail:
     version = session.get(ProcessVersion, instance.process_version_id)
     return InstanceDetail(
@@ -229,7 +229,7 @@ def _summaries(session: Session, found: list[Case]) -> list[CaseSummary]:
     running = dict(session.execute(select(Instance.case_id, func.count()).where(
         Instance.case_id.in_(ids), Instance.status == "running").group_by(Instance.case_id)).all())
     return [CaseSummary(c.id, c.family_name, tuple(s.name for s in c.subjects), c.created_at,
-                        open_tasks.get(c.id, 0), running.get(c.id, 0)) for c in found]
+                        open_tasks.get(c.id, 0), running.get(c.id, 0), bool(c.is_test)) for c in found]
 
 
 def _escape_like(text: str) -> str:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..store.models import Case, Subject
-from .errors import NotFound, ServiceError
+from sqlalchemy import select
+
+from ..store.models import Case, Subject, User
+from .errors import Forbidden, InvalidInput, NotFound, ServiceError
+from .input_limits import CHILD_NAME, FAMILY_NAME, USERNAME, text_problem
 from .persist import audit
 from .runtime import Runtime
+
+PROCESS_OWNER = "process owner"  # the role that may add test families (access.py lets it start work on them)
 
 
 @dataclass(frozen=True)
@@ -33,22 +38,41 @@ class CaseView:
     id: int
     family_name: str
     subjects: tuple[SubjectView, ...]
+    is_test: bool = False  # a test family: process owners try procedures out on it (access.require_may_start)
 
 
-def create_case(rt: Runtime, family_name: str, children: list[Child], actor: str) -> CaseView:
+def create_case(rt: Runtime, family_name: str, children: list[Child], actor: str, is_test: bool = False) -> CaseView:
     family_name = family_name.strip()
     if not family_name:
         raise ServiceError("a family needs a name")
     if any(not c.name.strip() for c in children):
         raise ServiceError("every child needs a name")
+    _check_names(family_name, children, actor)
     with rt.transaction() as session:
-        case = Case(family_name=family_name, created_at=rt.now(), created_by=actor)
+        if is_test:
+            _require_process_owner(session, actor)
+        case = Case(family_name=family_name, created_at=rt.now(), created_by=actor, is_test=is_test)
         case.subjects = [Subject(name=c.name.strip(), date_of_birth=c.date_of_birth) for c in children]
         session.add(case)
         session.flush()
         audit(session, rt.now(), actor, "case_created", case_id=case.id, name=family_name,
-              children=[c.name for c in children])
+              children=[c.name for c in children], **({"test_family": True} if is_test else {}))
         return case_view(case)
+
+
+def _require_process_owner(session, actor: str) -> None:
+    account = session.scalar(select(User).where(User.username == actor))
+    if account is None or PROCESS_OWNER not in (account.roles or ()):
+        raise Forbidden("Only a process owner adds test families")
+
+
+def _check_names(family_name: str, children: list[Child], actor: str) -> None:
+    """Every name fits its column and can be stored (InvalidInput naming each one that cannot)."""
+    problems = {"family_name": text_problem(family_name, FAMILY_NAME), "created_by": text_problem(actor, USERNAME),
+                **{f"children[{i}].name": text_problem(c.name.strip(), CHILD_NAME) for i, c in enumerate(children)}}
+    errors = {field: problem for field, problem in problems.items() if problem}
+    if errors:
+        raise InvalidInput(errors, "the family cannot be added")
 
 
 def get_case(rt: Runtime, case_id: int) -> CaseView:
@@ -65,4 +89,4 @@ def require_case(session, case_id: int) -> Case:
 
 def case_view(case: Case) -> CaseView:
     return CaseView(case.id, case.family_name,
-                    tuple(SubjectView(s.id, s.name, s.date_of_birth) for s in case.subjects))
+                    tuple(SubjectView(s.id, s.name, s.date_of_birth) for s in case.subjects), bool(case.is_test))

@@ -77,6 +77,11 @@ _SUMMARIES: dict[tuple[str, str, str], ProcessSummary] = {}
 _SUMMARIES_KEPT = 1024
 
 
+def summary_of(version: ProcessVersion) -> ProcessSummary:
+    """What a deployed version is made of (its lanes, tasks, where it starts)."""
+    return _summary(version)
+
+
 def _summary(version: ProcessVersion) -> ProcessSummary:
     key = (version.sha256, version.process_id, version.title)
     found = _SUMMARIES.get(key)

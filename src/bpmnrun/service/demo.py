@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..clock import MovableClock
 from ..expressions.time_functions import today
 from ..store.models import Case, Timer
-from . import cases, catalogue, deploy, instances, queries, tasks, timers, users
+from . import access_log, cases, catalogue, deploy, instances, queries, tasks, timers, users
 from .demo_walks import WALKS, Walk, answers_for, plausible_answers
 from .errors import NotFound
 from .runtime import Runtime
@@ -26,6 +26,8 @@ from .runtime import Runtime
 PASSWORD = "demo"
 PROCESS_OWNER = "process-owner"
 ANALYST = "analyst"
+MANAGER = "service-manager"  # every team user's line manager: sees their families, reads access logs
+DATA_PROTECTION_OFFICER = "data-protection-officer"
 FAMILIES = {
     # The family in the Lincolnshire guide's screenshot (process catalogue §10).
     "Smith": [("Johnny Smith", date(2020, 9, 3)), ("Josie Smith", date(2015, 6, 14)), ("Joy Smith", date(2022, 10, 3))],
@@ -35,6 +37,10 @@ FAMILIES = {
     "Nowak": [("Lena Nowak", date(2014, 9, 9))],
     "Evans": [("Ruby Evans", date(2017, 3, 15)), ("Alfie Evans", date(2019, 12, 1))],
     "Hughes": [("Jordan Hughes", date(2005, 4, 18))],
+    "Ahmed": [("Zara Ahmed", date(2014, 4, 6)), ("Yusuf Ahmed", date(2017, 8, 21))],
+    "Wilson": [("Ella Wilson", date(2011, 10, 30)), ("Noah Wilson", date(2016, 2, 14))],
+    "Brown": [("Lily Brown", date(2013, 6, 8))],
+    "Green": [("Arjun Green", date(2010, 1, 27))],
 }
 
 
@@ -58,14 +64,18 @@ def seed(rt: Runtime, library: Path | str = "bpmn") -> DemoResult:
 
 
 def seed_users_and_library(rt: Runtime, library: Path | str) -> tuple[list[deploy.Deployed], list[users.UserView]]:
-    """The library deployed; one demo user per team (a lane or a candidate team), a process owner and an analyst."""
+    """The library deployed; one demo user per team (a lane or a candidate team), their line manager, a process
+    owner, an analyst and a data protection officer."""
     deployed = deploy.deploy(rt, [library], PROCESS_OWNER)
     entries = catalogue.catalogue(rt)
     teams = sorted({lane for e in entries for lane in e.summary.lanes}
                    | {g for e in entries for t in e.summary.user_tasks for g in t.candidate_groups})
-    made = [_user(rt, username_for(team), [team]) for team in teams]
+    made = [_user(rt, MANAGER, [], roles=["service manager"], display_name="Service manager (demo)")]
+    made += [_user(rt, username_for(team), [team], line_manager=MANAGER) for team in teams]
     made.append(_user(rt, PROCESS_OWNER, [], roles=["process owner"]))
     made.append(_user(rt, ANALYST, [], roles=["analyst"]))
+    made.append(_user(rt, DATA_PROTECTION_OFFICER, [], roles=[access_log.DATA_PROTECTION_OFFICER],
+                      display_name="Data protection officer (demo)"))
     return deployed, [u for u in made if u]
 
 
@@ -77,13 +87,14 @@ def demo_users(rt: Runtime) -> list[users.UserView]:
     return [users.get_user(rt, n) for n in names]
 
 
-def _user(rt: Runtime, name: str, teams: list[str], roles: list[str] = ()) -> users.UserView | None:
+def _user(rt: Runtime, name: str, teams: list[str], roles: list[str] = (), display_name: str | None = None,
+          line_manager: str | None = None) -> users.UserView | None:
     try:
         return users.get_user(rt, name)
     except NotFound:
         label = teams[0] if teams else roles[0].capitalize()
-        return users.add_user(rt, name, teams, display_name=f"{label} (demo)", roles=list(roles),
-                              password=PASSWORD, actor="demo")
+        return users.add_user(rt, name, teams, display_name=display_name or f"{label} (demo)", roles=list(roles),
+                              password=PASSWORD, actor="demo", line_manager=line_manager)
 
 
 def _has_cases(rt: Runtime) -> bool:
@@ -92,21 +103,23 @@ def _has_cases(rt: Runtime) -> bool:
 
 
 def _families_with_work(rt: Runtime) -> int:
-    made = {name: family(rt, name) for name in FAMILIES}
     available = {e.process_id for e in catalogue.catalogue(rt)}
+    made = set()
     for walk in WALKS:
         if walk.process_id in available:
-            walk_on(rt, walk, start_walk(rt, walk, made[walk.family]), walk.middle)
+            walk_on(rt, walk, start_walk(rt, walk, family(rt, walk.family, starter(rt, walk.process_id))), walk.middle)
+            made.add(walk.family)
     return len(made)
 
 
-def family(rt: Runtime, name: str) -> cases.CaseView:
-    """The demo family of that name (added if it is not there yet)."""
+def family(rt: Runtime, name: str, added_by: str) -> cases.CaseView:
+    """The demo family of that name, added by the worker who starts its first walk (the family's work is theirs
+    and their team's to see: every walk of a demo family starts in the same team)."""
     with rt.reading() as session:
         found = session.scalars(select(Case.id).where(Case.family_name == name).limit(1)).first()
     if found is not None:
         return cases.get_case(rt, found)
-    return cases.create_case(rt, name, [cases.Child(n, born) for n, born in FAMILIES[name]], "demo")
+    return cases.create_case(rt, name, [cases.Child(n, born) for n, born in FAMILIES[name]], added_by)
 
 
 def start_walk(rt: Runtime, walk: Walk, case: cases.CaseView) -> int:
@@ -117,7 +130,8 @@ def start_walk(rt: Runtime, walk: Walk, case: cases.CaseView) -> int:
 def starter(rt: Runtime, process_id: str) -> str:
     """The demo user of the lane the procedure starts in."""
     entry = next(e for e in catalogue.catalogue(rt) if e.process_id == process_id)
-    return username_for(entry.summary.lanes[0]) if entry.summary.lanes else PROCESS_OWNER
+    lanes = entry.summary.start_lanes or entry.summary.lanes
+    return username_for(lanes[0]) if lanes else PROCESS_OWNER
 
 
 MOST_STEPS = 60  # a walk that goes round for longer is looping: its script must say how to leave

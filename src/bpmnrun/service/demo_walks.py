@@ -1,6 +1,7 @@
 """A walk through each procedure for the demo: which family and children it is started for, what its start form
 is answered, and the answers its steps are given where the first plausible answer would not do (a document
-name in the documents' pattern, a route that ends rather than loops). The demo stops each walk part way, so that
+name in the documents' pattern, a route that ends rather than loops). Every walk of a family starts in the same
+team, whose worker adds the family: the family's records are theirs to see. The demo stops each walk part way, so that
 `make run` shows every procedure in the middle; the browser suite walks each to an end through the pages.
 
 Every other answer is plausible rather than scripted: the first option, "Yes" where asked, the demo user of
@@ -95,17 +96,17 @@ WALKS: tuple[Walk, ...] = (
     Walk("lincs_change_lp_external_to_internal", "Evans", ("Ruby",), start={"external_lp": "Health Visitor Anna Lee"}),
     Walk("lincs_external_lp_requests_eh_support", "Evans", ("Alfie",),
          start={"external_lp": "School nurse Priya Shah"}),
-    Walk("lincs_decision_on_significant_information", "Okafor", ("Daniel",), middle=1),
+    Walk("lincs_decision_on_significant_information", "Wilson", ("Noah",), middle=1),
     # York
-    Walk("york_step_down_mash", "Khan", ("Omar",), middle=3),
-    Walk("york_step_down_single_assessment", "Evans", middle=2),
-    Walk("york_step_down_cin_cp", "Nowak", middle=2),
+    Walk("york_step_down_mash", "Ahmed", ("Yusuf",), middle=3),
+    Walk("york_step_down_single_assessment", "Brown", middle=2),
+    Walk("york_step_down_cin_cp", "Brown", middle=2),
     Walk("york_request_additional_services", "Taylor", start={
         "origin": "cin", "planned_meeting_date": "2025-06-17", "family_consent": "yes",
         "identified_needs": "Support with routines and school attendance",
         "preferred_lead_practitioner": "Mrs Patel, class teacher, St Mary's School"}, middle=1),
     Walk("york_pathways_step_down", "Hughes", middle=1),
-    Walk("york_step_up", "Taylor", start={
+    Walk("york_step_up", "Green", start={
         "start_route": "concerns_raised_or_the_early_help_plan_is_not_progressing", "lp_type": "targeted_early_help",
         "concern_summary": "School attendance has fallen and the family are not engaging with the plan",
         "immediate_concern": "no"}, middle=2, answers={"Record the allocation to social care": (

@@ -13,7 +13,8 @@ from ..engine.engine import EngineError
 from ..engine.forms import Form, FormInvalid
 from ..library.data_flow import ENGINE_KEYS
 from ..store.models import Instance
-from . import incidents, workflows
+from . import access, incidents, input_limits, workflows
+from .catalogue import summary_of
 from .cases import require_case
 from .deploy import latest_version, parsed_spec
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -48,12 +49,14 @@ def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_i
 
 def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None,
            data: Mapping[str, Any]) -> int:
-    require_user(session, actor)
+    account = require_user(session, actor)
     case = require_case(session, case_id)
-    chosen = _chosen_subjects(case, subject_ids)
     version = latest_version(session, process_id)
+    summary = summary_of(version)
+    access.require_may_start(session, case, account, summary.start_lanes, rt.now(), version.title)
+    chosen = _chosen_subjects(case, subject_ids)
     parsed = parsed_spec(rt, session, version.id)
-    answers = _start_answers(parsed, chosen, data, members_of(session))
+    answers = _start_answers(parsed, chosen, data, members_of(session), summary.startable)
     start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id,
                   "started_by": actor, **({CASE_STATUS: case.case_status} if case.case_status else {}), **answers}
     snapshot = engine.start(parsed, start_data)

@@ -13,6 +13,10 @@ from ..store.models import Case, Event, Instance, Task, TaskTeam, Timer, inbox_s
 
 
 AUDIT_KEY = "bpmnrun.audit"
+# Audit actions that record someone reading a family's records (records.py), not a change to them: the
+# family's access log shows these, its history the others.
+VIEWED, LISTED, EXPORTED, BROKE_GLASS = "viewed", "listed", "exported", "break_glass"
+READ_ACTIONS = (VIEWED, LISTED, EXPORTED, BROKE_GLASS)
 
 
 def audit(session: Session, at: datetime, actor: str, action: str, *, case_id: int | None = None,

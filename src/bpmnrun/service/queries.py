@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 from ..engine.forms import Form
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam, User
 from .errors import Forbidden, NotFound
+from .persist import READ_ACTIONS
 from .runtime import Runtime
 from .tasks import visible_task
 from .users import members_of, require_user
@@ -241,7 +242,7 @@ def _task_ids(account, wanted: TaskFilter):
 
 def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
     with rt.reading() as session:
-        task = visible_task(session, task_id, user)
+        task = visible_task(session, task_id, user, now=rt.now())
         # The task page names the procedure and the children, as the worklist row does.
         family, subject_ids, title, authority = session.execute(
             select(Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
@@ -251,7 +252,8 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
         names = _subject_names(session, set(subject_ids))
         view = _task_view(task, family, (title, authority), tuple(names[i] for i in subject_ids if i in names))
         # A person picker offers the members of its teams as they are now, by the names people know.
-        view = replace(view, form=Form.from_json(task.form).with_people(members_of(session)).to_json())
+        view = replace(view, form=Form.from_json(task.form).with_people(members_of(session)).to_json(),
+                       assignee_name=_display_names(session, {task.assignee}).get(task.assignee, task.assignee))
         return view
 
 
@@ -291,7 +293,7 @@ def history(rt: Runtime, instance_id: int | None = None, case_id: int | None = N
     with rt.reading() as session:
         if instance_id is not None and session.get(Instance, instance_id, options=[load_only(Instance.id)]) is None:
             raise NotFound(f"no case work {instance_id}")
-        query = select(Event).order_by(Event.id)
+        query = select(Event).where(Event.action.not_in(READ_ACTIONS)).order_by(Event.id)
         query = query.where(Event.instance_id == instance_id) if instance_id is not None else query
         query = query.where(Event.case_id == case_id) if case_id is not None else query
         return [EventView(e.at, e.actor, e.action, e.name, e.task_id, e.detail) for e in session.scalars(query)]

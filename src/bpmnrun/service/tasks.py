@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -181,19 +182,22 @@ def _with_draft(form: Form, draft: Mapping[str, Any], values: Mapping[str, Any])
     return fields, rows
 
 
-def visible_task(session: Session, task_id: str, actor: str, *, done_by_them: bool = False) -> Task:
+def visible_task(session: Session, task_id: str, actor: str, *, done_by_them: bool = False,
+                 now: datetime | None = None) -> Task:
     """The task, if `actor` may see it (their team's, or theirs); with `done_by_them`, also one they completed.
-    NotFound or Forbidden (naming the team that has it) otherwise."""
-    return _visible(session, task_id, actor, done_by_them)[1]
+    NotFound or Forbidden (naming the team that has it) otherwise; the Forbidden offers the family's page when
+    the user may see the family (given `now`, break glass counts too)."""
+    return _visible(session, task_id, actor, done_by_them, now)[1]
 
 
-def _visible(session: Session, task_id: str, actor: str, done_by_them: bool = False) -> tuple[User, Task]:
+def _visible(session: Session, task_id: str, actor: str, done_by_them: bool = False,
+             now: datetime | None = None) -> tuple[User, Task]:
     user = require_user(session, actor)
     task = session.get(Task, str(task_id), options=[joinedload(Task.teams)])
     if task is None:
         raise NotFound(f"no task {task_id}")
     if not may_see(user, task) and not (done_by_them and task.completed_by == user.username):
-        raise not_your_team(task)
+        raise not_your_team(task, access.sees_family(session, task.case_id, user, now))
     return user, task
 
 
@@ -208,12 +212,14 @@ def _open_task(session: Session, task_id: str, actor: str) -> tuple[User, Task]:
     return user, task
 
 
-def not_your_team(task: Task) -> Forbidden:
-    """A task of another team: say which team has it, never an id or a user name."""
+def not_your_team(task: Task, case_link: bool = False) -> Forbidden:
+    """A task of another team: say which team has it, never an id or a user name; offer the family's case page
+    when the user works with the family."""
     teams = sorted(_teams(task)) or [task.lane or "another"]
     which = " or ".join(teams)
     return Forbidden(f"{task.name} is a task for the {which} team{'s' if len(teams) > 1 else ''}. You are not in "
-                     f"{'those teams' if len(teams) > 1 else 'that team'}, so you cannot open it.", task.case_id)
+                     f"{'those teams' if len(teams) > 1 else 'that team'}, so you cannot open it.",
+                     task.case_id if case_link else None)
 
 
 def may_work_on(user: User, task: Task) -> bool:

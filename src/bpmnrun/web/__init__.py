@@ -17,8 +17,8 @@ from ..clock import Clock
 from ..service.runtime import Runtime
 from ..service.throttle import DEFAULT_POLICY
 from ..store.database import Database
-from . import (analysis_pages, api, assets, auth, cases, errors, filters, library_pages, oidc, security, task_pages,
-               worklist)
+from . import (analysis_pages, api, assets, auth, cases, errors, family_access, filters, library_pages, oidc,
+               security, task_pages, worklist)
 from .files import web_dir
 
 WEB_DIR = web_dir()
@@ -59,6 +59,6 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     oidc.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (assets, auth, oidc, worklist, task_pages, cases, library_pages, analysis_pages, api):
+    for module in (assets, auth, oidc, worklist, task_pages, cases, family_access, library_pages, analysis_pages, api):
         app.register_blueprint(module.bp)
     return app

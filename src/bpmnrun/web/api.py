@@ -16,11 +16,11 @@ from flask import Blueprint, current_app, jsonify, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
-from ..service import access, cases, instances, next_steps, queries, tasks
+from ..service import cases, input_limits, instances, next_steps, queries, records, tasks
 from ..service.queries import TaskFilter
 from ..service.recorded import recorded_so_far
-from .api_input import (MAX_ID, flag_arg, form_values, int_arg, iso_date, json_body, object_field, record_id,
-                        text)
+from .api_input import (MAX_ID, MAX_OFFSET, flag_arg, form_values, int_arg, iso_date, json_body, object_field,
+                        record_id, text, text_arg)
 from .api_openapi import openapi_document
 from .context import runtime, username
 from .security import csrf
@@ -54,18 +54,19 @@ def openapi():
 
 @bp.get("/tasks")
 def list_tasks():
-    wanted = TaskFilter(team=request.args.get("team") or None, mine=flag_arg("mine"),
+    wanted = TaskFilter(team=text_arg("team", input_limits.TEAM), mine=flag_arg("mine"),
                         case_id=int_arg("case", None, low=1, high=MAX_ID),
-                        process_id=request.args.get("process") or None, overdue=flag_arg("overdue"))
+                        process_id=text_arg("process", input_limits.PROCESS_ID), overdue=flag_arg("overdue"))
     limit = int_arg("limit", 50, low=1, high=MAX_LIMIT)
-    offset = int_arg("offset", 0, low=0)
+    offset = int_arg("offset", 0, low=0, high=MAX_OFFSET)
     listed, total = queries.tasks_and_total(runtime(), username(), wanted, limit, offset)
+    records.log_listed(runtime(), username(), [t.id for t in listed], "the API's task list")
     return jsonify({"tasks": [t.to_json() for t in listed], "total": total})
 
 
 @bp.get("/tasks/<task_id>")
 def show_task(task_id: str):
-    found = queries.get_task(runtime(), task_id, username()).to_json()
+    found = records.read_task(runtime(), task_id, username()).to_json()
     found["recorded"] = [step.to_json() for step in recorded_so_far(runtime(), task_id, username())]
     return jsonify(found)
 
@@ -95,7 +96,7 @@ def claim_task(task_id: str):
     if "release" in body and not isinstance(body["release"], bool):
         raise BadRequest("release must be true or false")
     if "to" in body:
-        worker = text(body, "to").strip()
+        worker = text(body, "to", input_limits.USERNAME).strip()
         tasks.pass_to_worker(runtime(), task_id, username(), worker)
         return jsonify({"task_id": task_id, "assignee": worker})
     if body.get("release"):
@@ -113,6 +114,7 @@ def create_case():
     children = body.get("children", [])
     if not isinstance(children, list):
         raise BadRequest("children must be a list")
+    # The service checks the names against their columns, naming family_name or children[i].name.
     created = cases.create_case(runtime(), text(body, "family_name"), [_child(c, i) for i, c in enumerate(children)],
                                 username())
     response = jsonify(_case_json(created))
@@ -121,8 +123,7 @@ def create_case():
 
 @bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>")
 def show_case(case_id: int):
-    # Like the case page: any caseworker may see a family and its children, to start work on it.
-    return jsonify(_case_json(cases.get_case(runtime(), case_id)))
+    return jsonify(_case_json(records.read_case(runtime(), username(), case_id, "the family (API)")))
 
 
 def _child(item: Any, index: int) -> cases.Child:
@@ -151,7 +152,8 @@ def start_work():
         if not isinstance(subject_ids, list):
             raise BadRequest("subject_ids must be a list of whole numbers")
         subject_ids = [record_id(s, "subject_ids[]") for s in subject_ids]
-    instance_id = instances.start_work(runtime(), text(body, "process_id"), record_id(body["case_id"], "case_id"),
+    instance_id = instances.start_work(runtime(), text(body, "process_id", input_limits.PROCESS_ID),
+                                       record_id(body["case_id"], "case_id"),
                                        username(), subject_ids, object_field(body, "data"))
     response = jsonify(_instance_json(instance_id))
     return response, 201, {"Location": url_for("api.show_instance", instance_id=instance_id)}
@@ -159,7 +161,7 @@ def start_work():
 
 @bp.get(f"/instances/<int(min=1, max={MAX_ID}):instance_id>")
 def show_instance(instance_id: int):
-    access.require_instance_access(runtime(), username(), instance_id)
+    records.require_instance_access(runtime(), username(), instance_id)
     found = _instance_json(instance_id)
     found["history"] = [e.to_json() for e in queries.history(runtime(), instance_id=instance_id)]
     return jsonify(found)

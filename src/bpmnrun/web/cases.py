@@ -1,7 +1,8 @@
 """Cases: find or add a family, start work on it for chosen children, and the case page.
 
 The pages parse the form, call `service.cases`, `service.case_views` and `service.instances`, and render.
-Who may see a case's work is decided in `service.case_views` (see its docstring).
+Who may see a family is decided in `service.access`; every read of a family is logged by the service
+(`service.records`). Finding a family one has no work with, and break glass, are in `family_access`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from ..service import case_views, cases, catalogue, instances
+from ..service import access, access_log, case_views, cases, catalogue, instances, records
 from ..service.errors import InvalidInput
+from ..service.input_limits import CHILD_NAME, FAMILY_NAME
 from .api_input import MAX_ID  # ids beyond the database's integers are unknown (404), not a crash
-from .context import runtime, username
+from .context import has_role, runtime, username
 from .form_views import anchor, field_view, submitted_values
 
+START_PAGE = "the Start work page"  # as the family's access log names it
 bp = Blueprint("cases", __name__)
 
 FIRST_CHILD_ROWS = 3
@@ -55,20 +58,24 @@ class FamilyForm:
         """The children typed in, blank rows ignored; fills `errors` (field id -> message) on the way."""
         if not self.family_name:
             self.errors["family_name"] = "Enter the family name"
+        elif len(self.family_name) > FAMILY_NAME:
+            self.errors["family_name"] = f"The family name must be {FAMILY_NAME} characters or less"
         children = []
         for n, row in enumerate(self.rows, start=1):
             if not (row.name or row.day or row.month or row.year):
                 continue
-            born = _date_of_birth(row, f"child-{n}-dob", self.errors)
+            born = date_of_birth_of(row, f"child-{n}-dob", self.errors)
             if not row.name:
                 self.errors[f"child-{n}-name"] = f"Enter the name of child {n}"
+            elif len(row.name) > CHILD_NAME:
+                self.errors[f"child-{n}-name"] = f"The name of child {n} must be {CHILD_NAME} characters or less"
             children.append(cases.Child(row.name, born))
         if not children and "child-1-name" not in self.errors:
             self.errors["child-1-name"] = "Enter the name of at least one child"
         return children
 
 
-def _date_of_birth(row: ChildRow, field_id: str, errors: dict[str, str]) -> date | None:
+def date_of_birth_of(row: ChildRow, field_id: str, errors: dict[str, str]) -> date | None:
     parts = {"day": row.day, "month": row.month, "year": row.year}
     if not any(parts.values()):
         return None
@@ -101,15 +108,18 @@ def create():
     children = form.children()
     if form.errors:
         return _cases_page(form), 422
-    case = cases.create_case(runtime(), form.family_name, children, username())
+    is_test = bool(request.form.get("is_test")) and has_role(access.PROCESS_OWNER)
+    case = cases.create_case(runtime(), form.family_name, children, username(), is_test=is_test)
     flash(f"The {case.family_name} family has been added. You can start work on it now.", "success")
     return redirect(url_for("cases.start", case_id=case.id))
 
 
 def _cases_page(form: FamilyForm):
     query = request.args.get("q", "").strip()
-    return render_template("cases.html", query=query, found=case_views.find_cases(runtime(), query), form=form,
-                           max_rows=MAX_CHILD_ROWS)
+    found = case_views.find_cases(runtime(), username(), query)
+    return render_template("cases.html", query=query, found=found, form=form, max_rows=MAX_CHILD_ROWS,
+                           may_add_test=has_role(access.PROCESS_OWNER),
+                           manages=access_log.manages_anyone(runtime(), username()))
 
 
 # --- start work ----------------------------------------------------------------------------------------
@@ -117,13 +127,13 @@ def _cases_page(form: FamilyForm):
 @bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>/start")
 @login_required
 def start(case_id: int):
-    return _start_page(cases.get_case(runtime(), case_id), [], None, {})
+    return _start_page(records.read_case(runtime(), username(), case_id, START_PAGE), [], None, {})
 
 
 @bp.post(f"/cases/<int(min=1, max={MAX_ID}):case_id>/start")
 @login_required
 def start_post(case_id: int):
-    case = cases.get_case(runtime(), case_id)
+    case = records.read_case(runtime(), username(), case_id, START_PAGE)
     ticked = [int(v) for v in request.form.getlist("subject") if v.isdigit() and int(v) <= MAX_ID]
     chosen = request.form.get("process_id", "")
     procedures = {e.process_id: e for e in catalogue.catalogue(runtime())}
@@ -199,14 +209,14 @@ def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str
 def show(case_id: int):
     only = case_views.HistoryFilter(_id_arg("work"), _id_arg("child"))
     return render_template("case.html", detail=case_views.case_detail(runtime(), case_id, username(), only),
-                           only=only)
+                           only=only, may_read_log=access_log.may_read_log(runtime(), username(), case_id))
 
 
 @bp.get(f"/cases/<int(min=1, max={MAX_ID}):case_id>/work/<int(min=1, max={MAX_ID}):instance_id>/diagram")
 @login_required
 def diagram(case_id: int, instance_id: int):
     """One piece of work's diagram at full size, for a diagram too wide to read in the case page's column."""
-    detail = case_views.case_detail(runtime(), case_id, username())
+    detail = case_views.case_detail(runtime(), case_id, username(), what="a diagram of its work")
     work = next((i for i in detail.instances if i.id == instance_id), None)
     wanted = request.args.get("process", "")
     drawn = next((d for d in (work.diagrams if work else ()) if d.process_id == wanted), None)

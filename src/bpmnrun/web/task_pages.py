@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..service import incidents, next_steps, queries, tasks, users
+from ..service import incidents, next_steps, queries, records, tasks, users
 from ..service.errors import Conflict, InvalidInput
 from ..service.queries import TaskView
 from ..service.recorded import recorded_so_far
@@ -21,7 +21,7 @@ bp = Blueprint("task_pages", __name__)
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str):
-    task = queries.get_task(runtime(), task_id, username())
+    task = records.read_task(runtime(), task_id, username())
     current = tasks.form_values(runtime(), task_id, username()) if task.state == "ready" else {}
     return _page(task, current)
 
