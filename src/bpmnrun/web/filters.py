@@ -28,6 +28,11 @@ def long_date(value: date | None) -> str:
     return value.strftime("%-d %B %Y") if value else ""
 
 
+def sentence(text: str) -> str:
+    """The first letter a capital, the rest as written (Jinja's `capitalize` lowercases names: "josie smith")."""
+    return text[:1].upper() + text[1:]
+
+
 def init_app(app: Flask) -> None:
-    for f in (local_datetime, local_date, long_datetime, long_date):
+    for f in (local_datetime, local_date, long_datetime, long_date, sentence):
         app.add_template_filter(f)
