@@ -13,6 +13,7 @@ from ..service import access, access_log, family_search, records
 from .api_input import MAX_ID
 from .cases import ChildRow, date_of_birth_of
 from .context import has_role, runtime, username
+from .filters import long_datetime
 
 bp = Blueprint("family_access", __name__)
 MOST_REASON = 2000  # characters: a reason is a sentence or two, not a case note
@@ -53,7 +54,7 @@ def break_glass(case_id: int):
         else:
             grant = records.break_glass(runtime(), username(), case_id, reason)
             told = " Your line manager has been told." if grant.reported_to else ""
-            flash(f"You can see this family’s records until {grant.expires_at:%H:%M on %d %B %Y}.{told}", "success")
+            flash(f"You can see this family’s records until {long_datetime(grant.expires_at)}.{told}", "success")
             return redirect(url_for("cases.show", case_id=case_id))
     return render_template("break_glass.html", case_id=case_id, reason=reason, error=error,
                            hours=access.BREAK_GLASS_HOURS), 422 if error else 200
@@ -63,7 +64,9 @@ def break_glass(case_id: int):
 @login_required
 def access_log_page(case_id: int):
     entries = access_log.access_log(runtime(), username(), case_id)
-    return render_template("access_log.html", case_id=case_id, entries=entries)
+    # The data protection officer reads the log, not the records: back to the search that found the family.
+    officer = has_role(access_log.DATA_PROTECTION_OFFICER)
+    return render_template("access_log.html", case_id=case_id, entries=entries, officer=officer)
 
 
 @bp.get("/break-glass")
