@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bpmnrun.service import case_views, queries, users
+from bpmnrun.service import case_views, catalogue, queries, users
 from bpmnrun.store.models import Instance
 from tests.support import DIAGRAMS, deploy_paths, finish, only_task, open_to_everyone, subject_ids
 from tests.web.conftest import CLOSURE, REQUEST, give_password
@@ -119,17 +119,19 @@ def _groups(page: str) -> dict[str, str]:
     return dict(zip(parts[1::2], parts[2::2]))
 
 
-def test_start_work_offers_children_and_the_authorities_procedures_but_no_called_only_sub_process(browser, library):
-    sam = browser().sign_in("sam")
+def test_start_work_offers_children_and_the_procedures_that_start_in_the_users_team(browser, library, rt):
+    sam = browser().sign_in("sam")  # a Social Worker
     page = sam.get(f"/cases/{library.id}/start").data.decode()
     for child in ("Johnny Smith", "Josie Smith", "Joy Smith"):
         assert child in page
     groups = _groups(page)
     assert list(groups) == ["Lincolnshire", "York", "Authority C"]
-    lincs, york, authc = groups.values()
-    assert f'value="{L1}"' in lincs and 'value="lincs_external_lp_requests_eh_support"' in lincs
-    assert 'value="york_step_up"' in york and 'value="york_request_additional_services"' in york
-    assert 'value="authc_step_down_sc_to_eh"' in authc
+    offered = set(re.findall(r'name="process_id"[^>]*value="([^"]+)"', page))
+    starts_here = {e.process_id for e in catalogue.catalogue(rt)
+                   if e.summary.startable and "Social Worker" in e.summary.start_lanes}
+    assert offered == starts_here and f"{L1}" in offered and "authc_step_down_sc_to_eh" in offered
+    # A procedure another team starts is not offered: Early Help's request for support, say.
+    assert 'value="lincs_external_lp_requests_eh_support"' not in page
     # The shared sub-processes (bpmn/shared/) and York's case closure are only called: none is offered.
     for called in ("lincs_sc_case_closure", "lincs_manager_authorisation", "lincs_front_door_screening",
                    "lincs_tac_monitoring", "york_case_closure"):

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..service import access, access_log, case_views, cases, catalogue, instances, records
 from ..service.errors import InvalidInput
@@ -180,14 +180,20 @@ def _start_form_page(case: cases.CaseView, ticked: list[int], entry: catalogue.C
 
 def _start_page(case: cases.CaseView, ticked: list[int], chosen: str | None, errors: dict[str, str],
                 already: list[case_views.RunningWork] = ()):
-    groups = _procedure_groups(catalogue.catalogue(runtime()))
+    me = current_user.view
+    startable = [e for e in catalogue.catalogue(runtime())
+                 if access.starts_in_team(me.teams, me.roles, case.is_test, e.summary.start_lanes)]
+    groups = _procedure_groups(startable, me.teams)
     return render_template("start_work.html", case=case, ticked=ticked, chosen=chosen, errors=errors,
                            groups=groups, already=already)
 
 
-def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str, list[catalogue.CatalogueEntry]]]:
-    """Procedures by authority in the library's order, then the shared sub-processes (bpmn/shared/):
-    those are normally reached through a call activity, so they come last."""
+def _procedure_groups(entries: list[catalogue.CatalogueEntry], teams: tuple[str, ...] = ()
+                      ) -> list[tuple[str, list[catalogue.CatalogueEntry]]]:
+    """The procedures the user may start, by authority: their own authorities first (those whose procedures
+    have a lane of theirs), then the others in the library's order, then the shared sub-processes
+    (bpmn/shared/), normally reached through a call activity."""
+    own = {e.authority for e in entries if set(teams) & set(e.summary.lanes)}
     groups: dict[str, list[catalogue.CatalogueEntry]] = {}
     for entry in entries:
         if not entry.summary.startable:
@@ -195,9 +201,9 @@ def _procedure_groups(entries: list[catalogue.CatalogueEntry]) -> list[tuple[str
         group = SHARED if Path(entry.source_path).parent.name == "shared" else entry.authority
         groups.setdefault(group, []).append(entry)
 
-    def order(name: str) -> tuple[int, str]:
+    def order(name: str) -> tuple[bool, int, str]:
         rank = AUTHORITY_ORDER.index(name) if name in AUTHORITY_ORDER else len(AUTHORITY_ORDER)
-        return (rank + (1 if name == SHARED else 0), name)
+        return (name not in own, rank + (1 if name == SHARED else 0), name)
 
     return [(name, sorted(groups[name], key=lambda e: e.summary.title)) for name in sorted(groups, key=order)]
 
