@@ -51,6 +51,7 @@ class TaskView:
     authority: str = ""
     children: tuple[str, ...] = ()
     assignee_name: str | None = None  # the assignee as people know them
+    completed_by_name: str | None = None  # and whoever completed it
     draft_saved_at: datetime | None = None
     draft_saved_by: str | None = None
 
@@ -240,6 +241,12 @@ def _task_ids(account, wanted: TaskFilter):
     return _child_filter(narrowed, wanted.child)
 
 
+def _people_named(session, task: Task) -> dict[str, str | None]:
+    names = _display_names(session, {task.assignee, task.completed_by})
+    return {"assignee_name": names.get(task.assignee, task.assignee),
+            "completed_by_name": names.get(task.completed_by, task.completed_by)}
+
+
 def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
     with rt.reading() as session:
         task = visible_task(session, task_id, user, now=rt.now())
@@ -253,7 +260,7 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
         view = _task_view(task, family, (title, authority), tuple(names[i] for i in subject_ids if i in names))
         # A person picker offers the members of its teams as they are now, by the names people know.
         view = replace(view, form=Form.from_json(task.form).with_people(members_of(session)).to_json(),
-                       assignee_name=_display_names(session, {task.assignee}).get(task.assignee, task.assignee))
+                       **_people_named(session, task))
         return view
 
 

@@ -130,6 +130,7 @@ SCHEMAS: dict[str, Any] = {
              "properties": {
                  "id": {"type": "string"}, "name": {"type": "string"}, "lane": _nullable("string"),
                  "teams": {"type": "array", "items": {"type": "string"}}, "assignee": _nullable("string"),
+                 "assignee_name": _nullable("string"), "completed_by_name": _nullable("string"),
                  "state": {"type": "string", "enum": ["ready", "completed", "cancelled"]},
                  "case_id": {"type": "integer"}, "family_name": {"type": "string"},
                  "instance_id": {"type": "integer"}, "process_id": {"type": "string"},
