@@ -51,6 +51,14 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def seeded_demo(tmp_path_factory) -> Path:
+    """The demo seeded once for the run: each module using tests/browser/demo_site.py serves a copy of it."""
+    from tests.browser.demo_site import seed
+
+    return seed(tmp_path_factory.mktemp("demo-seed"))
+
+
 @pytest.fixture
 def site(rt) -> Iterator[str]:
     """The library deployed, the walkers' accounts (password "secret"), the Smith family, and the app
