@@ -7,25 +7,11 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
 from bpmnrun.cli.main import cli
 from tests.service.change_support import V1, V2
 
 PROCESS = "test_change"
-
-
-@pytest.fixture
-def bpmnrun(database_url):
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(cli, ["--db", database_url, *args], catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
 
 
 @pytest.fixture

@@ -16,20 +16,6 @@ TIMERS = str(DIAGRAMS / "test_timers.bpmn")
 
 
 @pytest.fixture
-def bpmnrun(database_url):
-    """Run `bpmnrun --db URL ARGS...` in this process; returns the click Result."""
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None, ok: bool = True):
-        result = runner.invoke(cli, ["--db", database_url, *args], input=input, catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
-
-
-@pytest.fixture
 def started(bpmnrun):
     """test_gateway deployed, sam and tina added, the Smith family with work started for Josie."""
     bpmnrun("deploy", GATEWAY)

@@ -8,7 +8,6 @@ import json
 from datetime import date, datetime
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from bpmnrun.cli.main import cli
@@ -30,19 +29,6 @@ process = "test_per_child"
 years = 10
 action = "anonymise"
 """
-
-
-@pytest.fixture
-def bpmnrun(database_url):
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True, env: dict | None = None):
-        result = runner.invoke(cli, ["--db", database_url, *args], catch_exceptions=False, env=env)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
 
 
 @pytest.fixture
