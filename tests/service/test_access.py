@@ -82,6 +82,10 @@ def test_a_process_owner_may_start_work_on_a_test_family_only(rt, smiths):
     assert trial.is_test and not cases.get_case(rt, smiths[0].id).is_test
     started = instances.start_work(rt, GATEWAY, trial.id, "pat")
     assert queries.get_instance(rt, started).status == "running"
+    users.add_user(rt, "paula", [], roles=["process owner"])  # another process owner sees the test family too
+    assert case_views.case_detail(rt, trial.id, "paula").access.why == access.TEST_FAMILY
+    assert [c.family_name for c in case_views.find_cases(rt, "paula")] == ["Test family"]
+    assert not sees(rt, "fred", trial.id)  # (its first task is the Social Worker team's: they see it)
     real = cases.create_case(rt, "Jones", [cases.Child("Ann Jones", date(2019, 6, 3))], "pat")
     with pytest.raises(Forbidden, match="started by the Social Worker team"):
         instances.start_work(rt, GATEWAY, real.id, "pat")
