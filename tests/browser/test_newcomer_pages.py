@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
-
 from bpmnrun.service import cases, catalogue, demo, instances, queries
 from bpmnrun.service.runtime import Runtime
 from bpmnrun.web.filters import local_date, local_datetime

@@ -8,7 +8,6 @@ import shutil
 
 import pytest
 
-from bpmnrun.cli.main import cli
 from tests.service.change_support import V1, V2
 
 PROCESS = "test_change"

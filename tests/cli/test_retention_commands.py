@@ -10,7 +10,6 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from bpmnrun.cli.main import cli
 from bpmnrun.clock import MovableClock, SystemClock
 from bpmnrun.service.runtime import Runtime
 from bpmnrun.store.database import Database

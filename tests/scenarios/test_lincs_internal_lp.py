@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bpmnrun.service import instances, queries, tasks, users
+from bpmnrun.service import queries, tasks, users
 from bpmnrun.service.errors import Forbidden, InvalidInput
 from bpmnrun.service.recorded import recorded_so_far
 from tests.support import LIBRARY, actions, deploy_paths, instance_data, only_task, open_tasks, ready_sequence, \
