@@ -30,6 +30,15 @@ def default_url() -> str:
     return f"sqlite:///{path}"
 
 
+def simulation_url() -> str:
+    """Where `bpmnrun simulate` writes and the analysis page reads simulated cases: BPMNRUN_SIMULATION_URL, else
+    a SQLite file beside the live database's default place, never the live database itself."""
+    if os.environ.get("BPMNRUN_SIMULATION_URL"):
+        return os.environ["BPMNRUN_SIMULATION_URL"]
+    folder = Path(os.environ.get("BPMNRUN_DATA_DIR", DEFAULT_PATH.parent))
+    return f"sqlite:///{folder / 'simulation.sqlite'}"
+
+
 class Database:
     def __init__(self, url: str | None = None, migrate: bool = True) -> None:
         self.url = url or default_url()
