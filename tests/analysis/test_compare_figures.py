@@ -190,14 +190,56 @@ def test_a_callee_counts_only_where_the_caller_reaches_it(step_down):
 
 
 def test_every_activity_term_of_a_task_counts(step_down):
-    # Y3's 'Final review CiN meeting / RCPC' is step_down_decision, obtain_consent and (activity3) agree_plan.
+    # Y3's 'Final review CiN meeting / RCPC' is step_down_decision, obtain_consent, (activity3) agree_plan and
+    # (activity4) first_tac_meeting: the lead practitioner is at the final meeting (§9.2).
     y3 = variant(step_down, Y3).structure
     final = next(t for t in y3.tasks if t.process_id == Y3 and t.name == "Final review CiN meeting / RCPC")
-    assert final.activities == ("step_down_decision", "obtain_consent", "agree_plan")
-    assert "Final review CiN meeting / RCPC (Social Worker)" in y3.cell("agree_plan")
+    assert final.activities == ("step_down_decision", "obtain_consent", "agree_plan", "first_tac_meeting")
+    assert "Final review CiN meeting / RCPC (Social Worker)" in y3.cell("first_tac_meeting")
     y4_final = next(t for t in y3.tasks if t.process_id == "york_request_additional_services"
                     and t.name == "Final review CiN meeting / RCPC")
     assert y4_final.activities == ("step_down_decision", "obtain_consent", "handover_visit")
+
+
+# process-catalogue §9.2, column by column: every activity a cell gives a step (not "—"). A variant may do more
+# through a sub-process it calls (L3 reaches the Front Door's screening through TAC monitoring), never less.
+SECTION_9_2 = {
+    L1: {"identify_step_down", "identify_lead_professional", "step_down_decision", "send_request", "record_decision",
+         "manager_authorisation", "allocation", "first_tac_meeting", "sc_case_closure"},
+    L2: {"identify_step_down", "identify_lead_professional", "step_down_decision", "screening", "send_request",
+         "allocation", "sc_case_closure"},
+    L3: {"identify_step_down", "identify_lead_professional", "step_down_decision", "send_request", "record_decision",
+         "manager_authorisation", "allocation", "record_relationships", "tac_monitoring", "sc_case_closure"},
+    L4: {"identify_step_down", "identify_lead_professional", "send_request", "manager_authorisation", "allocation",
+         "record_relationships", "assessment", "chase_information", "first_tac_meeting", "tac_monitoring",
+         "sc_case_closure"},
+    Y2: {"identify_step_down", "obtain_consent", "identify_lead_professional", "agree_plan", "step_down_decision",
+         "send_request", "allocation", "record_relationships", "sc_case_closure", "ending_visit"},
+    Y3: {"identify_step_down", "obtain_consent", "identify_lead_professional", "agree_plan", "step_down_decision",
+         "send_request", "allocation", "record_relationships", "first_tac_meeting", "sc_case_closure", "ending_visit"},
+    C1: {"identify_step_down", "obtain_consent", "identify_lead_professional", "agree_plan", "step_down_decision",
+         "send_request", "record_decision", "allocation", "handover_visit", "notify_professionals", "first_tac_meeting",
+         "book_meeting", "eh_closure"},
+}
+
+
+@pytest.mark.parametrize("process_id", list(SECTION_9_2))
+def test_every_activity_of_section_9_2_is_found(step_down, process_id):
+    found = variant(step_down, process_id).structure.activities()
+    assert SECTION_9_2[process_id] - found == set()
+
+
+def test_lincolnshire_decides_and_allocates_where_section_9_2_says(step_down):
+    def doing(process_id, activity):
+        return variant(step_down, process_id).structure.cell(activity)
+
+    decision = "EH Decision on Significant Information (Early Help Manager)"
+    assert {decision} <= set(doing(L1, "step_down_decision")) & set(doing(L1, "identify_lead_professional")) \
+        & set(doing(L1, "allocation"))
+    assert "EH Early Help Request and Allocation (Future 4 Me)" in doing(L2, "step_down_decision")
+    assert doing(L3, "identify_lead_professional")[0].startswith("CS Early Help Manager: Social Care involvement ended")
+    assert decision in doing(L3, "step_down_decision")
+    assert doing(L4, "step_down_decision") == []  # "— (SW alone)"
 
 
 def test_authorisation_sent_to_oneself_is_no_hand_off(step_down):
