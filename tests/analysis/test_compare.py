@@ -13,7 +13,7 @@ from bpmnrun.analysis.compare import STEP_DOWN_SET, from_deployed, from_library
 from bpmnrun.cli.main import cli
 from bpmnrun.service.errors import InvalidInput, NotFound
 from tests.conftest import REPO
-from tests.support import deploy_library
+from tests.support import deploy_library, deploy_paths
 from tests.web.conftest import app, browser, library  # noqa: F401  (the web fixtures, for the /compare page)
 
 BPMN = REPO / "bpmn"
@@ -144,6 +144,21 @@ def test_compares_what_is_deployed(rt):
     assert [len(v.structure.reachable_tasks) for v in comparison.variants] == [7, 13]
     with pytest.raises(InvalidInput):
         from_deployed(rt, [L1])
+
+
+def test_a_deployed_variant_is_built_once_until_a_deploy_changes_what_it_reads(rt, tmp_path):
+    deploy_library(rt)
+    first = from_deployed(rt, [L1, C1]).variants
+    again = from_deployed(rt, [L1, C1]).variants
+    assert [a is b for a, b in zip(first, again)] == [True, True]
+    diagram = BPMN / "authc" / f"{C1}.bpmn"
+    edited = tmp_path / diagram.name
+    edited.write_text(diagram.read_text().replace('name="Step One – SC supervision or case discussion"',
+                                                  'name="Step One – SC supervision or case discussion (edited)"'))
+    deploy_paths(rt, edited)
+    l1, c1 = from_deployed(rt, [L1, C1]).variants
+    assert l1 is first[0] and c1 is not first[1] and c1.version == 2
+    assert c1.structure.tasks[0].name == "Step One – SC supervision or case discussion (edited)"
 
 
 def test_compare_page(browser, library):

@@ -12,6 +12,8 @@ the step-down variants counted by hand from the diagrams.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -63,12 +65,37 @@ def build_variant(diagrams: Diagrams, process_id: str, xml: bytes, version: int 
 
 
 def from_deployed(rt: Runtime, process_ids: Sequence[str]) -> "Comparison":
-    """Raises NotFound naming the first process that is not deployed."""
+    """Raises NotFound naming the first process that is not deployed.
+
+    A variant is built once per set of deployed diagrams (its paths take seconds to enumerate) and reused until
+    a deploy changes the process or a process it calls.
+    """
     variants = []
     for pid in _checked(process_ids):
         deployed = deployed_sources(rt, pid)
-        variants.append(build_variant(read_diagrams(deployed.sources), pid, deployed.sources[pid], deployed.version))
+        variants.append(_deployed_variant(pid, deployed.version, deployed.sources))
     return Comparison(variants)
+
+
+# Variants built from deployed diagrams, by (process, version, hash of every source it reads): newest last.
+_BUILT: OrderedDict[tuple[str, int, str], Variant] = OrderedDict()
+_BUILT_MAX = 64
+
+
+def _deployed_variant(process_id: str, version: int, sources: dict[str, bytes]) -> Variant:
+    key = (process_id, version, _sources_key(sources))
+    if key not in _BUILT:
+        _BUILT[key] = build_variant(read_diagrams(sources), process_id, sources[process_id], version)
+        while len(_BUILT) > _BUILT_MAX:
+            _BUILT.popitem(last=False)
+    return _BUILT[key]
+
+
+def _sources_key(sources: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        digest.update(name.encode() + b"\0" + sources[name] + b"\0")
+    return digest.hexdigest()
 
 
 def from_library(paths: Iterable[str | Path], process_ids: Sequence[str]) -> "Comparison":
