@@ -1,83 +1,59 @@
-"""Event logs for process-mining tools: IEEE 1849 XES, or CSV with the same events.
+"""Event logs for process-mining tools: IEEE 1849 XES (eventlog_xes.py) or CSV (eventlog_csv.py), same events.
 
-A trace is one piece of case work (an instance); each human task gives a `start` event when it became
-ready (it waited from then on: bpmnrun does not record when somebody opened it) and a `complete`
-event when it was completed. `concept:name` is the task's name from the diagram, `bpmnrun:activity`
-its activity vocabulary term, `org:role` its lane and `org:resource` the user who completed it (the
-assignee or the lane while it was open). Reads the instance and task rows only.
+A trace is one piece of case work (an instance). Each human task gives a `start` event when it became ready
+(it waited from then on) and a `complete` event when it was completed; the timers that fired, the messages
+caught and the end events reached give one `complete` event each. Tasks carry their element id, every
+activity vocabulary term the diagram gives them, their lane (org:role) and the person who completed them,
+else their assignee (org:resource). eventlog_events.py says how events at equal times are ordered.
+
+Reads the instance, task and audit rows, streaming in instance order, and each process version's diagrams
+once: memory stays flat however many cases there are.
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import case, null, select
+from sqlalchemy.orm import Session
 
 from ..service.errors import NotFound
 from ..service.runtime import Runtime
-from ..store.models import Instance, ProcessVersion, Task
+from ..store.models import Event, Instance, ProcessVersion, Task
+from . import eventlog_csv, eventlog_xes
+from .eventlog_csv import CSV_COLUMNS
+from .eventlog_events import (AUDIT_ACTIONS, COMPLETE, END_EVENT, ENGINE_ACTIONS, AuditRow, LogEvent, TaskRow,
+                              Trace, engine_events, ordered, task_events, task_ranks)
+from .eventlog_versions import VersionCache
+from .eventlog_xes import OWN_EXTENSION, XES_NAMESPACE
 
-XES_NAMESPACE = "http://www.xes-standard.org/"
-EXTENSIONS = (("Concept", "concept"), ("Lifecycle", "lifecycle"), ("Organizational", "org"), ("Time", "time"))
-# IEEE 1849 lets a log declare its own extension: our `bpmnrun:` keys (process, case, status, end_event on
-# a trace; activity, the vocabulary term, on an event). A URN: nothing is fetched from it.
-OWN_EXTENSION = ("bpmnrun", "bpmnrun", "urn:bpmnrun:xes:extension:bpmnrun")
-CSV_COLUMNS = ("case_id", "activity", "activity_term", "lifecycle", "resource", "lane", "timestamp")
-
-
-@dataclass(frozen=True)
-class LogEvent:
-    activity: str
-    term: str | None
-    lifecycle: str  # start | complete
-    resource: str | None
-    lane: str | None
-    timestamp: datetime
-
-
-@dataclass(frozen=True)
-class Trace:
-    instance_id: int
-    process_id: str
-    case_id: int
-    status: str
-    end_event: str | None
-    events: tuple[LogEvent, ...]
-
-
-@dataclass(frozen=True)
-class Exported:
-    traces: int
-    events: int
+__all__ = ["CSV_COLUMNS", "OWN_EXTENSION", "XES_NAMESPACE", "Exported", "LogEvent", "Trace", "require_deployed",
+           "traces", "write_csv", "write_xes"]
+Exported = eventlog_xes.Exported
+BATCH = 2000
 
 
 def traces(rt: Runtime, process_ids: Iterable[str] = ()) -> Iterator[Trace]:
-    """Every instance of the chosen processes (all by default) with its task events in time order."""
+    """Every instance of the chosen processes (all by default), in instance order, its events in time order."""
     wanted = list(dict.fromkeys(process_ids))
     with rt.reading() as session:
         _require_deployed(session, wanted)
-        instances = select(Instance.id, Instance.process_id, Instance.case_id, Instance.status, Instance.end_event)
-        if wanted:
-            instances = instances.where(Instance.process_id.in_(wanted))
-        heads = {row.id: row for row in session.execute(instances)}
-        query = (select(Task.instance_id, Task.name, Task.activity, Task.lane, Task.assignee, Task.created_at,
-                        Task.completed_at, Task.completed_by, Task.position)
-                 .order_by(Task.instance_id, Task.position))
-        if wanted:
-            query = query.where(Task.instance_id.in_(select(instances.with_only_columns(Instance.id).subquery())))
-        rows = session.execute(query.execution_options(yield_per=2000))
-        seen: set[int] = set()
-        for instance_id, task_rows in groupby(rows, key=lambda r: r.instance_id):
-            seen.add(instance_id)
-            yield _trace(heads[instance_id], list(task_rows))
-        for instance_id in sorted(set(heads) - seen):
-            yield _trace(heads[instance_id], [])
+        versions = VersionCache(session)
+        heads = _stream(session, _heads(wanted))
+        tasks = groupby(_stream(session, _tasks(wanted)), key=lambda r: r.instance_id)
+        audit = groupby(_stream(session, _audit(wanted)), key=lambda r: r.instance_id)
+        task_group, audit_group = next(tasks, None), next(audit, None)
+        for head in heads:
+            # The three streams are in instance order: take each one's rows of this instance, if any.
+            while task_group is not None and task_group[0] < head.id:
+                task_group = next(tasks, None)
+            while audit_group is not None and audit_group[0] < head.id:
+                audit_group = next(audit, None)
+            own_tasks = list(task_group[1]) if task_group is not None and task_group[0] == head.id else []
+            own_audit = list(audit_group[1]) if audit_group is not None and audit_group[0] == head.id else []
+            yield _trace(head, own_tasks, own_audit, versions)
 
 
 def require_deployed(rt: Runtime, process_ids: Iterable[str]) -> None:
@@ -86,109 +62,77 @@ def require_deployed(rt: Runtime, process_ids: Iterable[str]) -> None:
         _require_deployed(session, list(process_ids))
 
 
-def _require_deployed(session, wanted: list[str]) -> None:
+def write_xes(rt: Runtime, target: Path | str, process_ids: Iterable[str] = ()) -> Exported:
+    """Write an XES log, streaming."""
+    process_ids = list(process_ids)
+    require_deployed(rt, process_ids)
+    return eventlog_xes.write(target, traces(rt, process_ids))
+
+
+def write_csv(rt: Runtime, handle: IO[str], process_ids: Iterable[str] = ()) -> Exported:
+    """The same events as CSV, one row per event (columns: CSV_COLUMNS, contract 1 of issue 13)."""
+    process_ids = list(process_ids)
+    require_deployed(rt, process_ids)
+    return eventlog_csv.write(handle, traces(rt, process_ids))
+
+
+def _require_deployed(session: Session, wanted: list[str]) -> None:
     known = set(session.scalars(select(ProcessVersion.process_id).where(ProcessVersion.process_id.in_(wanted))))
     missing = [pid for pid in wanted if pid not in known]
     if missing:
         raise NotFound(f"no process {missing[0]!r} is deployed")
 
 
-def _trace(head, task_rows: list) -> Trace:
-    keyed = []
-    for t in task_rows:
-        # Ties in time keep the engine's order: a task starts before it completes, and a completion
-        # comes before the start of the task it made ready.
-        keyed.append(((t.created_at, 2 * t.position),
-                      LogEvent(t.name, t.activity, "start", t.assignee or t.lane, t.lane, t.created_at)))
-        if t.completed_at is not None:
-            keyed.append(((t.completed_at, 2 * t.position + 1),
-                          LogEvent(t.name, t.activity, "complete", t.completed_by, t.lane, t.completed_at)))
-    events = tuple(e for _, e in sorted(keyed, key=lambda item: item[0]))
-    return Trace(head.id, head.process_id, head.case_id, head.status, head.end_event, events)
+def _stream(session: Session, query) -> Iterator:
+    return iter(session.execute(query.execution_options(yield_per=BATCH)))
 
 
-def write_xes(rt: Runtime, target: Path | str, process_ids: Iterable[str] = ()) -> Exported:
-    """Write an XES log, streaming: memory stays flat however many cases there are."""
-    require_deployed(rt, process_ids)
-    count_traces = count_events = 0
-    with etree.xmlfile(str(target), encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element(_tag("log"), {"xes.version": "1849-2016", "xes.features": "nested-attributes"},
-                        nsmap={None: XES_NAMESPACE}):
-            for element in _log_header():
-                xf.write(element, pretty_print=True)
-            for trace in traces(rt, process_ids):
-                xf.write(_trace_element(trace), pretty_print=True)
-                count_traces += 1
-                count_events += len(trace.events)
-    return Exported(count_traces, count_events)
+def _chosen(query, column, wanted: list[str]):
+    return query.where(column.in_(wanted)) if wanted else query
 
 
-def _log_header() -> list[etree._Element]:
-    parts = [_element("extension", name=name, prefix=prefix, uri=f"{XES_NAMESPACE}{prefix}.xesext")
-             for name, prefix in EXTENSIONS]
-    name, prefix, uri = OWN_EXTENSION
-    parts.append(_element("extension", name=name, prefix=prefix, uri=uri))
-    trace_globals = _element("global", scope="trace")
-    _attribute(trace_globals, "string", "concept:name", "__INVALID__")
-    event_globals = _element("global", scope="event")
-    _attribute(event_globals, "string", "concept:name", "__INVALID__")
-    _attribute(event_globals, "string", "lifecycle:transition", "complete")
-    _attribute(event_globals, "date", "time:timestamp", "1970-01-01T00:00:00.000+00:00")
-    parts += [trace_globals, event_globals,
-              _element("classifier", name="Activity", keys="concept:name"),
-              _element("classifier", name="Activity and lifecycle", keys="concept:name lifecycle:transition")]
-    name = _element("string", key="concept:name", value="bpmnrun event log")
-    return parts + [name]
+def _heads(wanted: list[str]):
+    query = select(Instance.id, Instance.case_id, Instance.process_version_id, Instance.status,
+                   Instance.end_event, Instance.ended_at).order_by(Instance.id)
+    return _chosen(query, Instance.process_id, wanted)
 
 
-def _trace_element(trace: Trace) -> etree._Element:
-    element = _element("trace")
-    _attribute(element, "string", "concept:name", str(trace.instance_id))
-    _attribute(element, "string", "bpmnrun:process", trace.process_id)
-    _attribute(element, "int", "bpmnrun:case", str(trace.case_id))
-    _attribute(element, "string", "bpmnrun:status", trace.status)
-    if trace.end_event:
-        _attribute(element, "string", "bpmnrun:end_event", trace.end_event)
-    for event in trace.events:
-        item = etree.SubElement(element, _tag("event"))
-        _attribute(item, "string", "concept:name", event.activity)
-        _attribute(item, "string", "lifecycle:transition", event.lifecycle)
-        _attribute(item, "date", "time:timestamp", _xes_time(event.timestamp))
-        if event.resource:
-            _attribute(item, "string", "org:resource", event.resource)
-        if event.lane:
-            _attribute(item, "string", "org:role", event.lane)
-        if event.term:
-            _attribute(item, "string", "bpmnrun:activity", event.term)
-    return element
+def _instance_ids(wanted: list[str]):
+    return _chosen(select(Instance.id), Instance.process_id, wanted)
 
 
-def _attribute(parent: etree._Element, kind: str, key: str, value: str) -> None:
-    etree.SubElement(parent, _tag(kind), key=key, value=value)
+def _tasks(wanted: list[str]):
+    query = select(Task.instance_id, Task.id, Task.process_id, Task.bpmn_id, Task.name, Task.lane, Task.assignee,
+                   Task.position, Task.created_at, Task.completed_at, Task.completed_by)
+    if wanted:
+        query = query.where(Task.instance_id.in_(_instance_ids(wanted)))
+    return query.order_by(Task.instance_id, Task.position)
 
 
-def _element(tag: str, **attributes: str) -> etree._Element:
-    return etree.Element(_tag(tag), attributes, nsmap={None: XES_NAMESPACE})
+def _audit(wanted: list[str]):
+    # The detail (element id, process) of the engine's own events only: a completion's detail holds its answers.
+    detail = case((Event.action.in_(list(ENGINE_ACTIONS)), Event.detail), else_=null())
+    query = (select(Event.instance_id, Event.id, Event.at, Event.action, Event.task_id, Event.name,
+                    detail.label("detail"))
+             .where(Event.instance_id.is_not(None), Event.action.in_(AUDIT_ACTIONS)))
+    if wanted:
+        query = query.where(Event.instance_id.in_(_instance_ids(wanted)))
+    return query.order_by(Event.instance_id, Event.id)
 
 
-def _tag(name: str) -> str:
-    return f"{{{XES_NAMESPACE}}}{name}"
-
-
-def _xes_time(when: datetime) -> str:
-    return when.isoformat(timespec="milliseconds")
-
-
-def write_csv(rt: Runtime, handle: IO[str], process_ids: Iterable[str] = ()) -> Exported:
-    """The same events as CSV, one row per event, for tools that read tables (columns: CSV_COLUMNS)."""
-    writer = csv.writer(handle)
-    writer.writerow(CSV_COLUMNS)
-    count_traces = count_events = 0
-    for trace in traces(rt, process_ids):
-        count_traces += 1
-        for e in trace.events:
-            writer.writerow([trace.instance_id, e.activity, e.term or "", e.lifecycle, e.resource or "",
-                             e.lane or "", _xes_time(e.timestamp)])
-            count_events += 1
-    return Exported(count_traces, count_events)
+def _trace(head, task_rows: list, audit_rows: list, versions: VersionCache) -> Trace:
+    facts = versions.facts(head.process_version_id)
+    tasks = [TaskRow(r.id, r.process_id, r.bpmn_id, r.name, r.lane, r.assignee, r.position, r.created_at,
+                     r.completed_at, r.completed_by) for r in task_rows]
+    audit = [AuditRow(r.id, r.at, r.action, r.task_id, r.name, (r.detail or {}).get("element"),
+                      (r.detail or {}).get("process")) for r in audit_rows]
+    keyed = task_events(tasks, facts.terms_of)
+    keyed += engine_events(audit, task_ranks(tasks), facts.process_id, facts.lane_of)
+    outcome = head.end_event if head.status == "completed" else None
+    if outcome and head.ended_at and not any(e.element_type == END_EVENT for _, e in keyed):
+        # The audit no longer says (a family's events past retention): the end from the instance row itself.
+        element = facts.end_events.get(outcome, "")
+        keyed.append(((head.ended_at, 1 << 63, 0), LogEvent(outcome, element, END_EVENT, (), COMPLETE, None,
+                                                            facts.lane_of(facts.process_id, element), head.ended_at)))
+    return Trace(head.id, head.case_id, facts.authority, facts.process_id, facts.version, head.status, outcome,
+                 ordered(keyed))

@@ -24,12 +24,21 @@ def register(group: click.Group) -> None:
 @as_reader
 @click.pass_obj
 def export_xes(obj, target: Path, process_ids: tuple[str, ...], kind: str | None, reader: str) -> None:
-    """Write the persisted cases as an event log for process-mining tools.
+    """Write the persisted cases as an event log for process-mining tools (XES, IEEE 1849, or CSV).
 
-    One trace per piece of case work; per task a `start` event (it became ready) and a `complete`
-    event, with concept:name = the task's name, bpmnrun:activity = its activity vocabulary term,
-    org:role = its lane, org:resource = who completed it, time:timestamp. The CSV has the columns
-    case_id, activity, activity_term, lifecycle, resource, lane, timestamp (case_id = the case work).
+    One trace per piece of case work (concept:name = its number), with bpmnrun:authority, bpmnrun:process,
+    bpmnrun:version, bpmnrun:outcome (the end event it ended at), bpmnrun:status and bpmnrun:case (the family).
+
+    Events: per task a `start` (it became ready) and a `complete` (it was completed); one `complete` per
+    timer that fired, message caught and end event reached. Each event has concept:name (the task's or the
+    event's name in the diagram), lifecycle:transition, time:timestamp, org:resource (the person who completed
+    the task, else its assignee; none for the engine's events), org:role (the lane), bpmnrun:element (the
+    BPMN element id), bpmnrun:element_type (userTask, endEvent, timer or message) and bpmnrun:activity (the
+    task's activity vocabulary terms). At equal times a completion comes before the next task's start.
+
+    The CSV has one row per event, columns: case_id, authority, process, version, outcome, status, element_id,
+    element_type, activity, activity_terms, lifecycle, resource, role, timestamp (ISO 8601 with offset).
+
     The export is in the access log of every family it covered.
     """
     from .common import friendly

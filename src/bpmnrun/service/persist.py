@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..engine.snapshot import ReadyTask, Snapshot
@@ -74,8 +74,7 @@ def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: d
     with session.no_autoflush:
         open_ids = set(session.scalars(select(Task.id).where(Task.instance_id == instance.id, Task.state == "ready")))
     ready = {t.id: t for t in snapshot.ready_tasks}
-    # Positions order an instance's tasks; the revision grows with every change, so no count is needed.
-    position = (instance.revision or 0) * 1000
+    position = None  # read only when a task becomes ready
     for task_id in open_ids - ready.keys():
         row = session.get(Task, task_id)
         if row.state == "ready":
@@ -84,13 +83,24 @@ def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: d
                 team.ready = False
     for task_id, task in ready.items():
         if task_id not in open_ids:
-            position += 1
+            position = _next_step_block(session, instance.id) if position is None else position + 1
             session.add(_new_task_row(instance, task, now, position))
             audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
                   task_id=task_id, name=task.name, lane=task.lane, assignee=task.assignee,
                   subject=(task.subject or {}).get("name"), children=[c.get("name") for c in task.children],
                   **({"after": after_task} if after_task else {}),
                   due_at=task.due_at)
+
+
+def _next_step_block(session: Session, instance_id: int) -> int:
+    """The first position of this step's new tasks: a block of 1000 above every task the instance has, so each
+    task made ready by a step comes after every task before it (the event log's order at equal times rests on
+    it). Not the revision: the start inserts the instance at revision 1 and leaves it there, so the step after
+    the start would reuse the start's block."""
+    with session.no_autoflush:
+        highest = session.scalar(select(func.max(Task.position)).where(Task.instance_id == instance_id)) or 0
+    pending = [row.position for row in session.new if isinstance(row, Task) and row.instance_id == instance_id]
+    return (max([highest, *pending]) // 1000 + 1) * 1000 + 1
 
 
 def _new_task_row(instance: Instance, task: ReadyTask, now: datetime, position: int) -> Task:
