@@ -1,13 +1,13 @@
 """`bpmnrun`: the command group. Its commands live by who uses them: process owners' (library_commands,
-change_commands), caseworkers' (case_commands), running it (admin_commands) and analysts' (compare, runtime_report,
-simulate, eventlog)."""
+change_commands), caseworkers' (case_commands), running it (admin_commands) and analysts' (compare,
+runtime_report, simulate, eventlog, export_bpmn, conformance)."""
 
 from __future__ import annotations
 
 import click
 
-from . import (access_commands, admin_commands, case_commands, change_commands, compare, eventlog, library_commands,
-               runtime_report, simulate)
+from . import (access_commands, admin_commands, case_commands, change_commands, compare, conformance, eventlog,
+               export_bpmn, library_commands, runtime_report, simulate)
 from .common import Context
 from . import retention_commands
 
@@ -22,6 +22,6 @@ def cli(ctx: click.Context, url: str | None) -> None:
 
 
 for _module in (library_commands, change_commands, case_commands, admin_commands, access_commands, compare, eventlog,
-                runtime_report, simulate):
+                export_bpmn, conformance, runtime_report, simulate):
     _module.register(cli)
 retention_commands.register(cli)
