@@ -153,7 +153,7 @@ def render_text(report: Report, case_limit: int | None = None) -> str:
         lines.append("The log's processes: " + ", ".join(f"{p} ({n} cases)" for p, n in
                                                           sorted(report.log_processes.items())))
     lines += ["", "Most frequent deviations"]
-    lines += [f"  {n:>6} cases  {d}" for d, n in report.frequent] or ["  none: every case follows the model"]
+    lines += [f"  {n:>6} case{'' if n == 1 else 's'}  {d}" for d, n in report.frequent] or ["  none: every case follows the model"]
     lines += ["", "Cases (fitness, deviations)"]
     shown = report.cases if case_limit is None else report.cases[:case_limit]
     for case in shown:
