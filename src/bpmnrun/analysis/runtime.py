@@ -1,201 +1,182 @@
-"""What the persisted cases actually did, per variant (process) and per end event: how many cases, their
-cycle time, how long each activity waited, how often something went overdue, and the hand-offs taken.
+"""What the persisted cases actually did, per variant (process, or process version): how many cases and how they
+ended, their cycle time, per activity the time waiting to be opened and the time worked on, the trace variants,
+and how often something went overdue (the figures: analysis.runtime_figures).
 
-Reads the instance and task rows only, never workflow state, so it costs the same however the diagrams
-are built. Times are working days (analysis.working_time).
+Reads the instance and task rows only, never workflow state, streamed in one ordered query and folded case by
+case, so ten thousand cases are read without holding them. Times are working days (analysis.working_time).
+Simulated cases (started by SIMULATOR) are told apart and named by the profile of their simulation run.
 """
 
 from __future__ import annotations
 
-import math
-import statistics
-from collections import Counter, defaultdict
+import itertools
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Select, func, select, type_coerce
+from sqlalchemy.orm import Session
 
+from ..clock import LONDON
 from ..service.errors import NotFound
 from ..service.runtime import Runtime
-from ..store.models import Instance, ProcessVersion, Task
-from .working_time import working_days_between
+from ..store.models import Event, Instance, ProcessVersion, Task
+from .runtime_figures import (SIMULATOR, Accumulator, ActivityTimes, Outcome, Spread, TraceVariant, VariantRuntime,
+                              WorkingClock, handoffs_taken)
 
-SIMULATOR = "simulator"  # the actor who starts simulated cases (analysis.simulate)
+__all__ = ["SIMULATOR", "ActivityTimes", "Filters", "Outcome", "SimulationRun", "Spread", "TraceVariant",
+           "VariantRuntime", "compare_runtime", "data_stamp", "handoffs_taken", "latest_runs"]
 
-
-@dataclass(frozen=True)
-class Spread:
-    """Median and 90th percentile (nearest rank) of some times in working days."""
-
-    count: int
-    median: float | None
-    p90: float | None
-
-    @classmethod
-    def of(cls, values: list[float]) -> "Spread":
-        if not values:
-            return cls(0, None, None)
-        ordered = sorted(values)
-        return cls(len(ordered), statistics.median(ordered), ordered[math.ceil(0.9 * len(ordered)) - 1])
-
-    def to_json(self) -> dict[str, Any]:
-        return {"count": self.count, "median": self.median, "p90": self.p90}
+SIMULATION_RUN = "simulation run"  # the Event each `bpmnrun simulate` run leaves (contract 4 of issue 13)
+STREAM_ROWS = 2000
 
 
 @dataclass(frozen=True)
-class ActivityWait:
-    """One task of the diagram: how long it waited from becoming ready to being completed."""
+class Filters:
+    """Which cases: started from `start` to `end` (London days, both included), of an authority, processes, a
+    version number, or the versions with these contents (`sha256`, to find one version in another database)."""
 
-    name: str
-    activity: str | None
-    lane: str | None
-    wait: Spread
-    overdue: int
+    start: date | None = None
+    end: date | None = None
+    authority: str | None = None
+    process_ids: tuple[str, ...] = ()
+    version: int | None = None
+    sha256: frozenset[str] | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "activity": self.activity, "lane": self.lane, "wait": self.wait.to_json(),
-                "overdue": self.overdue}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The cases of one variant that ended at one end event (or are still running, or were cancelled)."""
-
-    end_event: str | None
-    status: str
-    cases: int
-    cycle_time: Spread
-    overdue_cases: int
-    handoffs: tuple[tuple[str, str, int], ...]  # (from lane, to lane, times taken), most taken first
-    waits: tuple[ActivityWait, ...]
-
-    @property
-    def overdue_rate(self) -> float:
-        return self.overdue_cases / self.cases if self.cases else 0.0
-
-    @property
-    def handoffs_per_case(self) -> float:
-        return sum(n for _, _, n in self.handoffs) / self.cases if self.cases else 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {"end_event": self.end_event, "status": self.status, "cases": self.cases,
-                "cycle_time_working_days": self.cycle_time.to_json(), "overdue_cases": self.overdue_cases,
-                "overdue_rate": self.overdue_rate, "handoffs_per_case": self.handoffs_per_case,
-                "handoffs": [{"from": a, "to": b, "count": n} for a, b, n in self.handoffs],
-                "waits": [w.to_json() for w in self.waits]}
+    def apply(self, query: Select) -> Select:
+        if self.start is not None:
+            query = query.where(Instance.started_at >= datetime.combine(self.start, time.min, LONDON))
+        if self.end is not None:
+            query = query.where(Instance.started_at < datetime.combine(self.end + timedelta(days=1), time.min, LONDON))
+        if self.authority:
+            query = query.where(ProcessVersion.authority == self.authority)
+        if self.process_ids:
+            query = query.where(Instance.process_id.in_(self.process_ids))
+        if self.version is not None:
+            query = query.where(ProcessVersion.version == self.version)
+        if self.sha256 is not None:
+            query = query.where(ProcessVersion.sha256.in_(sorted(self.sha256)))
+        return query
 
 
 @dataclass(frozen=True)
-class VariantRuntime:
+class SimulationRun:
+    """The latest `simulate` run of a process in a database (its "simulation run" event)."""
+
     process_id: str
-    title: str
-    authority: str
+    profile: str
     cases: int
-    outcomes: tuple[Outcome, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"process_id": self.process_id, "title": self.title, "authority": self.authority,
-                "cases": self.cases, "outcomes": [o.to_json() for o in self.outcomes]}
-
-
-@dataclass
-class _Case:
-    status: str
-    end_event: str | None
-    started_at: datetime
-    ended_at: datetime | None
-    tasks: list[Any]
+    seed: int | None
+    at: datetime
+    instance_ids: frozenset[int]
 
 
 def compare_runtime(rt: Runtime, process_ids: Iterable[str] = (), instance_ids: Iterable[int] | None = None,
-                    simulated: bool | None = None) -> list[VariantRuntime]:
-    """The runtime comparison of the chosen processes (all by default), from their persisted cases.
+                    simulated: bool | None = None, *, filters: Filters | None = None,
+                    by_version: bool = False) -> list[VariantRuntime]:
+    """The runtime figures of the chosen processes (all by default), one per process, or per process version
+    with `by_version`.
 
-    `instance_ids` narrows it to some cases (one simulation run); `simulated` keeps only simulated
-    (True) or only real (False) cases.
+    `instance_ids` narrows it to some cases (one simulation run); `simulated` keeps only simulated (True) or only
+    real (False) cases; `filters` chooses by dates, authority, version. A process named but not deployed is
+    NotFound; a process deployed but without cases comes back with none.
     """
-    wanted = list(dict.fromkeys(process_ids))
+    wanted = tuple(dict.fromkeys(process_ids))
+    filters = filters or Filters()
+    if wanted:
+        filters = Filters(filters.start, filters.end, filters.authority, wanted, filters.version, filters.sha256)
+    ids = None if instance_ids is None else frozenset(instance_ids)
     with rt.reading() as session:
-        titles = _titles(session, wanted)
-        cases = _cases(session, wanted, None if instance_ids is None else list(instance_ids), simulated)
-    by_process: dict[str, list[_Case]] = defaultdict(list)
-    for process_id, case in cases:
-        by_process[process_id].append(case)
-    return [VariantRuntime(pid, *titles[pid], len(by_process[pid]), _outcomes(by_process[pid]))
-            for pid in (wanted or sorted(by_process)) if pid in titles]
+        versions = _versions(session, wanted)
+        groups = _fold(session, _query(filters, ids, simulated), ids, by_version)
+        runs = latest_runs(session) if any(acc.simulated for acc in groups.values()) else {}
+    if not by_version:
+        for pid in wanted:
+            groups.setdefault((pid, None), Accumulator(WorkingClock()))
+    return [_variant(key, acc, versions, runs) for key, acc in sorted(groups.items(), key=_order)]
 
 
-def _titles(session, wanted: list[str]) -> dict[str, tuple[str, str]]:
-    rows = session.execute(select(ProcessVersion.process_id, ProcessVersion.title, ProcessVersion.authority)
-                           .order_by(ProcessVersion.version)).all()
-    titles = {pid: (title, authority) for pid, title, authority in rows}
-    missing = [pid for pid in wanted if pid not in titles]
+def data_stamp(rt: Runtime) -> tuple:
+    """What changes whenever the figures may: the newest event (every start, completion, timer and simulation run
+    writes one), the cases, and the tasks seen opening (which writes no event). Three aggregates, no case read."""
+    with rt.reading() as session:
+        return (session.scalar(select(func.max(Event.id))), session.scalar(select(func.count(Instance.id))),
+                session.scalar(select(func.count(Task.opened_at))))
+
+
+def latest_runs(session: Session) -> dict[str, SimulationRun]:
+    """Process id → its latest simulation run in this database (the last event wins)."""
+    runs: dict[str, SimulationRun] = {}
+    for event in session.scalars(select(Event).where(Event.action == SIMULATION_RUN).order_by(Event.id)):
+        detail = event.detail or {}
+        pid = detail.get("process_id")
+        if pid:
+            runs[pid] = SimulationRun(pid, event.name or "default profile", int(detail.get("cases") or 0),
+                                      detail.get("seed"), event.at, frozenset(detail.get("instance_ids") or ()))
+    return runs
+
+
+def _order(item) -> tuple:
+    (pid, version), _ = item
+    return pid, version or 0
+
+
+def _versions(session: Session, wanted: tuple[str, ...]) -> dict[tuple[str, int], tuple[str, str, str]]:
+    rows = session.execute(select(ProcessVersion.process_id, ProcessVersion.version, ProcessVersion.title,
+                                  ProcessVersion.authority, ProcessVersion.sha256)).all()
+    versions = {(pid, v): (title, authority, sha) for pid, v, title, authority, sha in rows}
+    known = {pid for pid, _ in versions}
+    missing = [pid for pid in wanted if pid not in known]
     if missing:
         raise NotFound(f"no process {missing[0]!r} is deployed")
-    return titles
+    return versions
 
 
-def _cases(session, wanted: list[str], instance_ids: list[int] | None,
-           simulated: bool | None) -> list[tuple[str, _Case]]:
-    query = select(Instance.id, Instance.process_id, Instance.status, Instance.end_event, Instance.started_at,
-                   Instance.ended_at).order_by(Instance.id)
-    if wanted:
-        query = query.where(Instance.process_id.in_(wanted))
-    if instance_ids is not None:
-        query = query.where(Instance.id.in_(instance_ids))
+def _query(filters: Filters, ids: frozenset[int] | None, simulated: bool | None) -> Select:
+    query = (select(Instance.id, Instance.process_id, ProcessVersion.version, Instance.status, Instance.end_event,
+                    _utc(Instance.started_at), _utc(Instance.ended_at), Instance.started_by,
+                    Task.name, Task.activity, Task.lane, Task.overdue, _utc(Task.created_at), _utc(Task.opened_at),
+                    _utc(Task.completed_at), Task.position)
+             .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+             .outerjoin(Task, Task.instance_id == Instance.id)
+             .order_by(Instance.id, Task.position))
+    if ids is not None:  # a range in SQL (a run's cases are numbered together), the exact set when folding
+        query = query.where(Instance.id.between(min(ids), max(ids))) if ids else query.where(Instance.id < 0)
     if simulated is not None:
         query = query.where((Instance.started_by == SIMULATOR) if simulated else (Instance.started_by != SIMULATOR))
-    cases = {row.id: (row.process_id, _Case(row.status, row.end_event, row.started_at, row.ended_at, []))
-             for row in session.execute(query)}
-    if not cases:
-        return []
-    task_query = (select(Task.instance_id, Task.name, Task.activity, Task.lane, Task.state, Task.overdue,
-                         Task.created_at, Task.completed_at, Task.position)
-                  .order_by(Task.instance_id, Task.position))
-    if instance_ids is not None or wanted or simulated is not None:
-        task_query = task_query.where(Task.instance_id.in_(select(query.with_only_columns(Instance.id).subquery())))
-    for row in session.execute(task_query):
-        if row.instance_id in cases:
-            cases[row.instance_id][1].tasks.append(row)
-    return list(cases.values())
+    return filters.apply(query)
 
 
-def _outcomes(cases: list[_Case]) -> tuple[Outcome, ...]:
-    groups: dict[tuple[str | None, str], list[_Case]] = defaultdict(list)
-    for case in cases:
-        groups[(case.end_event, case.status)].append(case)
-    made = [_outcome(end_event, status, members) for (end_event, status), members in groups.items()]
-    return tuple(sorted(made, key=lambda o: (-o.cases, o.status, o.end_event or "")))
+def _utc(column):
+    """The stored UTC time as it is, naive: the working clock reads naive times as UTC, and a hundred thousand
+    times are not each given a time zone only to be turned into a number."""
+    return type_coerce(column, DateTime).label(column.key)
 
 
-def _outcome(end_event: str | None, status: str, cases: list[_Case]) -> Outcome:
-    cycle = [working_days_between(c.started_at, c.ended_at) for c in cases if c.ended_at is not None]
-    overdue = sum(1 for c in cases if any(t.overdue for t in c.tasks))
-    handoffs: Counter[tuple[str, str]] = Counter()
-    for case in cases:
-        handoffs.update(handoffs_taken(case.tasks))
-    ordered = tuple((a, b, n) for (a, b), n in sorted(handoffs.items(), key=lambda item: (-item[1], item[0])))
-    return Outcome(end_event, status, len(cases), Spread.of(cycle), overdue, ordered, _waits(cases))
+def _fold(session: Session, query: Select, ids: frozenset[int] | None,
+          by_version: bool) -> dict[tuple[str, int | None], Accumulator]:
+    clock = WorkingClock()
+    groups: dict[tuple[str, int | None], Accumulator] = {}
+    # Core rows, streamed (a server-side cursor on PostgreSQL): no ORM objects for tens of thousands of rows.
+    connection = session.connection().execution_options(stream_results=True, max_row_buffer=STREAM_ROWS)
+    rows = connection.execute(query)
+    for instance_id, case_rows in itertools.groupby(rows, key=lambda row: row.id):
+        if ids is not None and instance_id not in ids:
+            continue
+        case_rows = list(case_rows)
+        case = case_rows[0]
+        tasks = [row for row in case_rows if row.name is not None]
+        key = (case.process_id, case.version if by_version else None)
+        groups.setdefault(key, Accumulator(clock)).add(case, tasks, case.started_by == SIMULATOR)
+    return groups
 
 
-def handoffs_taken(tasks: list[Any]) -> list[tuple[str, str]]:
-    """Lane changes between one completed task and the next, in the order they were completed."""
-    done = sorted((t for t in tasks if t.completed_at is not None and t.lane),
-                  key=lambda t: (t.completed_at, t.position))
-    return [(a.lane, b.lane) for a, b in zip(done, done[1:]) if a.lane != b.lane]
-
-
-def _waits(cases: list[_Case]) -> tuple[ActivityWait, ...]:
-    times: dict[tuple[str, str | None, str | None], list[float]] = defaultdict(list)
-    overdue: Counter[tuple[str, str | None, str | None]] = Counter()
-    first_seen: dict[tuple[str, str | None, str | None], int] = {}
-    for case in cases:
-        for t in case.tasks:
-            key = (t.name, t.activity, t.lane)
-            first_seen.setdefault(key, len(first_seen))
-            overdue[key] += bool(t.overdue)
-            if t.completed_at is not None:
-                times[key].append(working_days_between(t.created_at, t.completed_at))
-    return tuple(ActivityWait(*key, Spread.of(times[key]), overdue[key])
-                 for key in sorted(first_seen, key=first_seen.get))
+def _variant(key: tuple[str, int | None], acc: Accumulator, versions: dict, runs: dict) -> VariantRuntime:
+    pid, version = key
+    shown = version if version is not None else max((v for p, v in versions if p == pid), default=None)
+    title, authority, sha = versions.get((pid, shown), (pid, "", None))
+    run = runs.get(pid)
+    profile = (run.profile if run else "profile not recorded") if acc.simulated else None
+    return VariantRuntime(pid, title, authority, acc.cases, acc.outcome_list(), version,
+                          sha if version is not None else None, Spread.of(acc.cycle), acc.overdue_cases,
+                          acc.activity_list(), acc.trace_list(), acc.simulated, profile)

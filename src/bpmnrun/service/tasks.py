@@ -15,7 +15,7 @@ from ..engine import engine, failures
 from ..engine.engine import EngineError, TaskNotReady
 from ..engine.forms import Form, FormInvalid
 from ..store.models import Instance, Task, User
-from . import access, incidents, input_limits, users, workflows
+from . import access, incidents, input_limits, task_opened, users, workflows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .persist import apply_snapshot, audit, close_task_row
 from .runtime import Runtime
@@ -27,6 +27,7 @@ def claim(rt: Runtime, task_id: str, actor: str) -> None:
         user, task = _open_task(session, task_id, actor)
         task.assignee = actor
         _audit_task(session, rt, actor, "task_claimed", task)
+    task_opened.record_opened(rt, task_id, actor)  # claiming starts the work as opening it does (analysis)
 
 
 def unclaim(rt: Runtime, task_id: str, actor: str) -> None:

@@ -127,6 +127,10 @@ class Task(Base):
     created_at: Mapped[datetime]
     completed_at: Mapped[Optional[datetime]]
     completed_by: Mapped[Optional[str]] = mapped_column(String(200))
+    # When a worker first opened the task's page or claimed it (service/task_opened.py): the analysts' waiting
+    # (ready -> opened) and working (opened -> completed) times. None: not opened that way, or before 0009.
+    opened_at: Mapped[Optional[datetime]]
+    opened_by: Mapped[Optional[str]] = mapped_column(String(200))
     teams: Mapped[list["TaskTeam"]] = relationship(cascade="all, delete-orphan")
 
 

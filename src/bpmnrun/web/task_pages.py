@@ -12,6 +12,7 @@ from ..service import incidents, next_steps, queries, records, tasks, users
 from ..service.errors import Conflict, InvalidInput
 from ..service.queries import TaskView
 from ..service.recorded import recorded_so_far
+from ..service.task_opened import record_opened
 from .context import runtime, username
 from .form_views import anchor, as_text, field_view, submitted_values
 
@@ -22,6 +23,8 @@ bp = Blueprint("task_pages", __name__)
 @login_required
 def show(task_id: str):
     task = records.read_task(runtime(), task_id, username())
+    if task.state == "ready" and _may_work(task):  # a colleague only looking does not start the work
+        record_opened(runtime(), task_id, username())
     current = tasks.form_values(runtime(), task_id, username()) if task.state == "ready" else {}
     return _page(task, current)
 
