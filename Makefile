@@ -23,9 +23,9 @@ $(ASSETS): web/package.json web/package-lock.json
 run: $(STAMP) $(ASSETS)
 	$(VENV)/bin/bpmnrun serve --demo --port $(PORT)
 
-## test: the whole test suite (PostgreSQL too when BPMNRUN_TEST_DATABASE_URL is set)
+## test: the whole test suite, a worker per core (PostgreSQL too when BPMNRUN_TEST_DATABASE_URL is set: a database per worker)
 test: $(STAMP) $(ASSETS)
-	$(PY) -m pytest -ra
+	$(PY) -m pytest -ra -n auto --dist loadfile
 
 ## check: validate every diagram of the library
 check: $(STAMP)

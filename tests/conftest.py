@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from bpmnrun.clock import MovableClock
 from bpmnrun.library.bundles import SpecCache
@@ -19,6 +19,25 @@ TESTS = Path(__file__).parent
 DIAGRAMS = TESTS / "diagrams"
 REPO = TESTS.parent
 PG_URL = os.environ.get("BPMNRUN_TEST_DATABASE_URL")
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own (test_gw0, test_gw1 …), made on first use, since
+    every test empties the database it runs on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    mine = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": mine.database}) is None:
+            conn.execute(text(f'CREATE DATABASE "{mine.database}"'))
+    engine.dispose()
+    return mine.render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(PG_URL) if PG_URL else None
 
 
 def _reset_postgres(url: str) -> None:
@@ -45,10 +64,12 @@ def pytest_collection_modifyitems(config, items):
     if PG_URL:
         return
     kept = [item for item in items if not _on_postgres(item)]
-    NOT_ON_POSTGRES.extend(item.nodeid for item in items if _on_postgres(item))
+    NOT_ON_POSTGRES[:] = [item.nodeid for item in items if _on_postgres(item)]
     if NOT_ON_POSTGRES:
         config.hook.pytest_deselected(items=[item for item in items if _on_postgres(item)])
         items[:] = kept
+    if hasattr(config, "workeroutput"):  # an xdist worker: every worker collects the same tests
+        config.workeroutput["not_on_postgres"] = len(NOT_ON_POSTGRES)
 
 
 def _on_postgres(item) -> bool:
@@ -56,10 +77,19 @@ def _on_postgres(item) -> bool:
     return callspec is not None and callspec.params.get("database_url") == "postgresql"
 
 
+LEFT_OUT = {"count": 0}
+
+
+def pytest_testnodedown(node, error):
+    """xdist's controller learns from its workers how many PostgreSQL tests they left out."""
+    LEFT_OUT["count"] = max(LEFT_OUT["count"], getattr(node, "workeroutput", {}).get("not_on_postgres", 0))
+
+
 def pytest_terminal_summary(terminalreporter):
-    if NOT_ON_POSTGRES:
+    left_out = LEFT_OUT["count"] or len(NOT_ON_POSTGRES)
+    if left_out:
         terminalreporter.write_line(
-            f"PostgreSQL: {len(NOT_ON_POSTGRES)} tests not run; set BPMNRUN_TEST_DATABASE_URL (a PostgreSQL URL, "
+            f"PostgreSQL: {left_out} tests not run; set BPMNRUN_TEST_DATABASE_URL (a PostgreSQL URL, "
             "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them", yellow=True)
 
 
