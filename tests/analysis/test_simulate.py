@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from bpmnrun.analysis.compare import STEP_DOWN_SET
-from bpmnrun.analysis.runtime import SIMULATOR, compare_runtime
-from bpmnrun.analysis.simulate import simulate
+from bpmnrun.analysis import simulate as simulate_module
+from bpmnrun.analysis.runtime import SIMULATION_RUN, SIMULATOR, compare_runtime
+from bpmnrun.analysis.simulate import profile_vocabulary, simulate
 from bpmnrun.analysis.simulation_answers import Answers
 from bpmnrun.analysis.simulation_people import People, worker_name
 from bpmnrun.analysis.simulation_profile import Profile, load_profile, profile_from
 from bpmnrun.calendar import is_working_day
 from bpmnrun.cli.main import cli
+from bpmnrun.cli.simulate import progress
 from bpmnrun.clock import LONDON, MovableClock
-from bpmnrun.service import users
+from bpmnrun.service import cases, tasks, users
 from bpmnrun.service.errors import NotFound, ServiceError
 from bpmnrun.service.runtime import Runtime
 from bpmnrun.store.database import Database
@@ -44,8 +47,8 @@ def _rows(rt, model, *where):
 def test_simulated_cases_run_to_their_end_and_are_marked(rt, clock):
     deploy_library(rt)
     began = clock.now()
-    result = simulate(rt, YORK, 25, seed=3)
-    assert len(result.instance_ids) == 25 and result.given_up == {} and result.not_started == []
+    result = simulate(rt, YORK, 15, seed=3)
+    assert len(result.instance_ids) == 15 and result.given_up == {} and result.not_started == []
     ended = _rows(rt, Instance, Instance.id.in_(result.instance_ids))
     assert {i.status for i in ended} == {"completed"} and all(i.end_event for i in ended)
     assert {i.started_by for i in ended} == {SIMULATOR}
@@ -55,7 +58,7 @@ def test_simulated_cases_run_to_their_end_and_are_marked(rt, clock):
     assert clock.now() > began  # the virtual clock moved, nobody waited
 
     [variant] = compare_runtime(rt, [YORK], result.instance_ids)
-    assert variant.cases == 25
+    assert variant.cases == 15
     assert Counter({o.end_event: o.cases for o in variant.outcomes}) == Counter(i.end_event for i in ended)
     assert sum(o.overdue_cases for o in variant.outcomes) == len({t.instance_id for t in _rows(rt, Task, Task.overdue)})
 
@@ -63,14 +66,14 @@ def test_simulated_cases_run_to_their_end_and_are_marked(rt, clock):
 @pytest.mark.parametrize("process_id", STEP_DOWN_SET)
 def test_every_default_variant_runs_its_cases_to_an_end(rt, clock, process_id):
     deploy_library(rt)
-    result = simulate(rt, process_id, 15, seed=8)
-    assert (result.completed, result.given_up, result.not_started) == (15, {}, [])
+    result = simulate(rt, process_id, 10, seed=8)
+    assert (result.completed, result.given_up, result.not_started, result.failures) == (10, {}, [], [])
 
 
 def test_profile_steers_choices_and_durations(rt, clock):
     deploy_library(rt)
     profile = profile_from({"choices": {"clear_plan_from_completed_assessment": {"no": 1, "yes": 0}},
-                            "durations": {STEP_ONE: 1}})
+                            "durations": {STEP_ONE: 1}, "default_wait": 0})
     result = simulate(rt, PROCESS, 12, seed=5, profile=profile)
     [variant] = compare_runtime(rt, [PROCESS], result.instance_ids)
     [outcome] = variant.outcomes
@@ -144,7 +147,7 @@ def test_same_seed_same_cases(tmp_path):
         rt = Runtime(Database(f"sqlite:///{tmp_path / name}.sqlite"), MovableClock(datetime(2025, 6, 2, 9)), SPECS)
         try:
             deploy_library(rt)
-            result = simulate(rt, YORK, 15, seed=seed)
+            result = simulate(rt, YORK, 8, seed=seed)
             return [(t.name, t.completed_at) for t in _rows(rt, Task, Task.instance_id.in_(result.instance_ids))]
         finally:
             rt.db.dispose()
@@ -191,8 +194,14 @@ def test_simulate_command_fills_its_own_database_and_prints_the_comparison(tmp_p
     done = runner.invoke(cli, ["simulate", PROCESS, "--cases", "6", "--seed", "2", "--start", "2025-06-02",
                                "--library", str(LIBRARY)])
     assert done.exit_code == 0, done.output
-    assert f"6 simulated case(s) of {PROCESS} from 02 Jun 2025 09:00" in done.output
-    assert "cycle time median" in done.output
+    assert "SIMULATED cases — profile: default profile (seed 2)" in done.stdout  # labelled, naming its profile
+    assert f"6 simulated case(s) of {PROCESS} from 02 Jun 2025 09:00" in done.stdout
+    assert "cycle time median" in done.stdout
+    # stderr is not a terminal here: a line each time another tenth is done (6 cases: 1/6 is past 10 %, 2/6 past
+    # 30 %, 3/6 = 50 %, 4/6 past 60 %, 5/6 past 80 %).
+    assert [line for line in done.stderr.splitlines() if line.startswith("simulating")] == [
+        f"simulating {PROCESS} (default profile): {p}% ({n} of 6 cases)"
+        for p, n in ((10, 1), (30, 2), (50, 3), (60, 4), (80, 5), (100, 6))]
     assert (tmp_path / "simulation.sqlite").exists() and not (tmp_path / "bpmnrun.sqlite").exists()
 
     shown = runner.invoke(cli, ["--db", f"sqlite:///{tmp_path / 'simulation.sqlite'}", "runtime", "--simulated",
@@ -200,6 +209,19 @@ def test_simulate_command_fills_its_own_database_and_prints_the_comparison(tmp_p
     assert shown.exit_code == 0, shown.output
     [variant] = json.loads(shown.output)["variants"]
     assert variant["process_id"] == PROCESS and variant["cases"] == 6
+
+    (tmp_path / "quiet_week.json").write_text(json.dumps({"default_wait": 0}))
+    named = runner.invoke(cli, ["simulate", PROCESS, "--cases", "2", "--json", "--library", str(LIBRARY),
+                                "--profile", str(tmp_path / "quiet_week.json")])
+    assert named.exit_code == 0, named.output
+    out = json.loads(named.stdout)
+    assert (out["simulated"], out["profile"], out["simulation"]["profile"]) == (True, "quiet_week", "quiet_week")
+
+    (tmp_path / "typo.json").write_text(json.dumps({"choices": {"clear_plan_from_completed_assesment": {"no": 1}}}))
+    refused = runner.invoke(cli, ["simulate", PROCESS, "--cases", "2", "--library", str(LIBRARY),
+                                  "--profile", str(tmp_path / "typo.json")])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "did you mean 'clear_plan_from_completed_assessment'?" in refused.stderr
 
     wrong = runner.invoke(cli, ["simulate", "nope", "--cases", "2", "--library", str(LIBRARY)])
     assert wrong.exit_code == 1 and "error: no process 'nope' is deployed" in wrong.output
@@ -261,3 +283,104 @@ def test_office_time_keeps_whole_days_and_spreads_fractions_over_working_hours()
     assert add_office_time(at(2025, 6, 2, 15), 0.5, nine, five) == at(2025, 6, 3, 11)  # 2 h today, 2 h tomorrow
     assert add_office_time(at(2025, 6, 6, 23), 0.25, nine, five) == at(2025, 6, 9, 11)  # Friday night → Monday
     assert add_office_time(at(2025, 8, 22, 16), 1.5, nine, five) == at(2025, 8, 27, 12)  # over the bank holiday
+
+
+# --- issue 13: profiles checked against the diagrams, failures recorded, progress, the run's event, waits ---------
+
+@pytest.mark.parametrize("raw, message", [
+    ({"durations": {"Step One – SC supervision or case discusion": 1}},
+     f"durations.Step One – SC supervision or case discusion: no task of this process has that id or name "
+     f"(did you mean {STEP_ONE!r}?)"),
+    ({"waits": {"Task_stepp_one": 1}}, "waits.Task_stepp_one: no task"),
+    ({"choices": {"clear_plan_from_completed_assesment": {"no": 1}}},
+     "choices.clear_plan_from_completed_assesment: no form of this process has a field "
+     "'clear_plan_from_completed_assesment' (did you mean 'clear_plan_from_completed_assessment'?)"),
+    ({"choices": {"clear_plan_from_completed_assessment": {"yse": 1}}},
+     "choices.clear_plan_from_completed_assessment: 'yse' is not one of its options (no, yes) (did you mean 'yes'?)"),
+    ({"values": {"graft_involvd": "no"}}, "values.graft_involvd: no form of this process has a field"),
+])
+def test_a_profile_naming_what_the_diagrams_lack_is_refused_before_any_case(rt, raw, message):
+    deploy_library(rt)
+    with pytest.raises(ServiceError) as refused:
+        simulate(rt, PROCESS, 3, seed=1, profile=profile_from(raw, name="team_a"))
+    assert message in str(refused.value) and str(refused.value).startswith("the profile team_a names")
+    assert _rows(rt, Case) == []  # refused before any case ran
+
+
+def test_profile_settings_and_start_data_are_checked_with_did_you_mean(rt):
+    deploy_library(rt)
+    with pytest.raises(ServiceError, match=r"unknown setting 'duration' \(did you mean 'durations'\?\)"):
+        profile_from({"duration": {}})
+    fields = set(profile_vocabulary(rt, "york_step_down_single_assessment").fields)
+    with pytest.raises(ServiceError, match="unknown setting 'informed_consnt' .did you mean the form field "
+                                           "'informed_consent'. its answers go under \"choices\" or \"values\""):
+        profile_from({"informed_consnt": {"yes": 1}}, fields=fields)
+    bad = profile_from({"start_data": {"start_route": {"child_protection_concern_raisd": 1}},
+                        "choices": {"concern_summary": {"a": 1}}})
+    with pytest.raises(ServiceError) as refused:
+        simulate(rt, "york_step_up", 2, seed=1, profile=bad)
+    assert "start_data.start_route: 'child_protection_concern_raisd' is not one of its options" in str(refused.value)
+    assert "(did you mean 'child_protection_concern_raised'?)" in str(refused.value)
+    assert "choices.concern_summary: a string field has no options to choose between" in str(refused.value)
+
+
+def test_a_failing_case_is_recorded_and_the_run_goes_on(rt, clock, monkeypatch):
+    deploy_library(rt)
+    real_complete, real_create = tasks.complete_task, cases.create_case
+    quick = profile_from({"choices": {"clear_plan_from_completed_assessment": {"no": 1}}})  # one task per case
+
+    def complete(rt_, task_id, actor, values):
+        [task] = _rows(rt_, Task, Task.id == task_id)
+        if _rows(rt_, Case, Case.id == task.case_id)[0].family_name == "Simulated 2":
+            raise RuntimeError("the disk is full")  # an unexpected error in one case's step
+        return real_complete(rt_, task_id, actor, values)
+
+    def create(rt_, name, *args, **kwargs):
+        if name == "Simulated 4":
+            raise KeyError("no such family")
+        return real_create(rt_, name, *args, **kwargs)
+
+    monkeypatch.setattr(simulate_module.tasks, "complete_task", complete)
+    monkeypatch.setattr(simulate_module.cases, "create_case", create)
+    result = simulate(rt, PROCESS, 5, seed=3, profile=quick)
+    assert sorted((f.case, f.task, f.reason) for f in result.failures) == [
+        ("Simulated 2", STEP_ONE, "RuntimeError: the disk is full"),
+        ("Simulated 4", None, "KeyError: 'no such family'")]
+    assert result.completed == 3 and len(result.instance_ids) == 4  # cases 1, 3 and 5 went on to their end
+    [two] = [f.instance_id for f in result.failures if f.case == "Simulated 2"]
+    failed = _rows(rt, Instance, Instance.id == two)[0]
+    assert failed.status == "cancelled"
+    [run] = _rows(rt, Event, Event.action == SIMULATION_RUN)
+    assert run.detail["failed"] == 2 and {f["case"] for f in run.detail["failures"]} == {"Simulated 2", "Simulated 4"}
+
+
+def test_progress_is_a_line_per_tenth_when_not_on_a_terminal():
+    out = io.StringIO()
+    with progress(20, "simulating x", out) as step:
+        for _ in range(20):
+            step(1)
+    assert out.getvalue().splitlines() == [f"simulating x: {10 * k}% ({2 * k} of 20 cases)" for k in range(1, 11)]
+
+
+def test_each_run_leaves_its_event_and_tasks_wait_then_are_worked_on(rt, clock):
+    deploy_library(rt)
+    profile = profile_from({"choices": {"clear_plan_from_completed_assessment": {"no": 1}},
+                            "waits": {STEP_ONE: 2}, "durations": {STEP_ONE: 1}}, name="slow_start")
+    result = simulate(rt, PROCESS, 1, seed=5, profile=profile)
+    [task] = _rows(rt, Task, Task.instance_id.in_(result.instance_ids))
+    # Ready on Monday 2 June 09:00 (the first case arrives as the clock starts), first opened two working days
+    # later, completed one working day after that.
+    assert task.created_at == datetime(2025, 6, 2, 9, 0, tzinfo=LONDON)
+    assert task.opened_at - task.created_at == timedelta(days=2)
+    assert task.completed_at - task.opened_at == timedelta(days=1)
+    assert task.opened_by == task.completed_by == worker_name(_rows(rt, Task)[0].lane or "")
+
+    again = simulate(rt, PROCESS, 4, seed=6)  # the default wait: opened between ready and completed
+    opened = _rows(rt, Task, Task.instance_id.in_(again.instance_ids))
+    assert opened and all(t.created_at <= t.opened_at <= t.completed_at for t in opened)
+    runs = _rows(rt, Event, Event.action == SIMULATION_RUN)
+    assert [(e.actor, e.case_id, e.instance_id, e.name) for e in runs] == [
+        (SIMULATOR, None, None, "slow_start"), (SIMULATOR, None, None, "default profile")]
+    assert {k: runs[1].detail[k] for k in ("process_id", "profile", "cases", "seed", "failed", "instance_ids")} == {
+        "process_id": PROCESS, "profile": "default profile", "cases": 4, "seed": 6, "failed": 0,
+        "instance_ids": again.instance_ids}

@@ -4,7 +4,9 @@ Every field a worker must answer is answered: an option (weighted by the profile
 that the field does not refuse; for a children picker the children it offers (all of them, or some); for a
 per-child field an answer per child; for a person picker a member of one of its teams (made as needed); today
 on the virtual clock for a date; text that matches the field's pattern. Optional options and tick boxes are
-drawn too, so the branches they steer are taken; optional text and dates are left empty. When the form refuses
+drawn too, so the branches they steer are taken; optional text and dates are left empty, unless the form's
+`required_if` holds for the answers drawn (asked here, not learnt from a refusal: each refusal costs a round
+trip through the engine). When the form refuses
 the answers (a field required only with another answer, a rule across fields), only the fields it names are
 drawn again, an option refused once not drawn again while others are left.
 """
@@ -16,6 +18,8 @@ import re
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
+from ..engine.forms import Form, FormInvalid
+from ..expressions import ExpressionError, evaluate
 from .simulation_people import People
 from .simulation_profile import Profile
 
@@ -38,6 +42,11 @@ class Answers:
                 answer = self.answer(spec)
                 if answer is not None:
                     values[spec["id"]] = answer
+        for spec in form:  # then what the answers drawn make required
+            if spec["id"] not in values and not spec["readonly"] and _required_by(spec, values):
+                answer = self.answer(spec)
+                if answer is not None:
+                    values[spec["id"]] = answer
         return values
 
     def redraw(self, form: list[dict[str, Any]], values: dict[str, Any], errors: Mapping[str, str],
@@ -51,6 +60,17 @@ class Answers:
             refused = tried.setdefault(spec["id"], [])
             refused.append(values.get(spec["id"]))
             values[spec["id"]] = self.answer(spec, avoid=refused)
+        return values
+
+    def settle(self, form: list[dict[str, Any]], values: dict[str, Any], tried: dict[str, list[Any]],
+               tries: int) -> dict[str, Any]:
+        """The answers, drawn again here while the form's own rules refuse them (at most `tries` times), so that
+        the engine is asked only with answers those rules take: a refusal there costs a whole round trip."""
+        for _ in range(tries):
+            errors = refusals(form, values)
+            if not errors:
+                break
+            values = self.redraw(form, values, errors, tried)
         return values
 
     # --- one field ---------------------------------------------------------------------------------------------
@@ -130,6 +150,30 @@ class Answers:
     def _given(self, setting: Any) -> Any:
         """A start value from the profile: the value itself, or value → weight."""
         return self._pick({k: float(w) for k, w in setting.items()}) if isinstance(setting, Mapping) else setting
+
+
+def refusals(form: list[dict[str, Any]], values: Mapping[str, Any]) -> dict[str, str]:
+    """What the form's own rules refuse in these answers, read without the case's data: a rule that reads case
+    data cannot be told and does not refuse (the engine, which has the data, is the judge). Person pickers
+    (whose options are the members when the form was read) and read-only fields (prefilled from the case) are
+    left to the engine too."""
+    try:
+        Form.from_json(form).validate(values, {})
+    except FormInvalid as exc:
+        judged = {spec["id"] for spec in form if not spec["readonly"] and not spec.get("picked_teams")}
+        return {k: v for k, v in exc.errors.items() if k in judged}
+    return {}
+
+
+def _required_by(spec: dict[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether the field's `required_if` holds for these answers (one reading case data it cannot tell: no)."""
+    condition = spec["constraints"].get("required_if")
+    if not condition or spec["properties"].get("row_of"):
+        return False
+    try:
+        return bool(evaluate(condition, dict(values)))
+    except ExpressionError:
+        return False
 
 
 def allowed_options(spec: dict[str, Any]) -> list[str]:

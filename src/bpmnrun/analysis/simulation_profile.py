@@ -9,6 +9,8 @@ JSON or TOML (by the file's suffix), every key optional:
         "L1_2": 2                          # a bare number: exactly that many working days
       },
       "default_duration": {"low": 0.1, "mode": 1, "high": 5},
+      "waits": {"L1_2": {"low": 0, "mode": 1, "high": 3}},   # per task id or name: ready -> first opened
+      "default_wait": {"low": 0, "mode": 0.5, "high": 2},
       "choices": {"clear_plan_from_completed_assessment": {"yes": 4, "no": 1},   # option id -> weight
                   "accepted_subjects": {"all": 3, "some": 1}},  # a children picker: all ticked, or some
       "values": {"assessment_document": "EH Child and Family Assessment 25/06/02"},  # a field's answer
@@ -23,6 +25,10 @@ JSON or TOML (by the file's suffix), every key optional:
 
 The start form (York step up's, say) is answered like any form unless `start_data` says otherwise.
 
+A task's time is its wait (ready until a worker first opens it: `waits`, `default_wait`) then its work (opened
+until completed: `durations`, `default_duration`). Task, field and option names are checked against the process's
+diagrams before any case runs (simulation_checks.py); here only the settings' shape is.
+
 People work in the working hours (09:00–17:00 on working days unless the profile says otherwise): a task
 that becomes ready at night is started in the morning. Units: "days" (working days, the default: whole
 days end at the same time of a later working day, a fraction is that share of the working hours) or
@@ -33,6 +39,7 @@ distributions are "fixed" (value), "uniform" (low, high), "triangular" (low, mod
 
 from __future__ import annotations
 
+import difflib
 import json
 import random
 import tomllib
@@ -75,10 +82,15 @@ class Duration:
         return days * 24 / day_hours if self.unit in ("hours", "working_hours") else days
 
 
+DEFAULT_NAME = "default profile"
+
+
 @dataclass(frozen=True)
 class Profile:
-    durations: Mapping[str, Duration] = field(default_factory=dict)
+    durations: Mapping[str, Duration] = field(default_factory=dict)  # working time: opened -> completed
     default_duration: Duration = Duration()
+    waits: Mapping[str, Duration] = field(default_factory=dict)  # waiting time: ready -> first opened
+    default_wait: Duration = Duration(low=0.0, mode=0.5, high=2.0)
     choices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
     message_delay: Duration = Duration(low=1, mode=3, high=10)
@@ -87,6 +99,7 @@ class Profile:
     max_steps_per_case: int = 300
     working_hours: tuple[time, time] | None = (time(9), time(17))  # None: round the clock
     start_data: Mapping[str, Any] = field(default_factory=dict)
+    name: str = DEFAULT_NAME  # the file's stem: how the output and the "simulation run" event name it
 
     @property
     def day_hours(self) -> float:
@@ -96,14 +109,34 @@ class Profile:
         return (closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute) / 60
 
     def duration_of(self, task_id: str, bpmn_id: str, name: str) -> Duration:
-        for key in (bpmn_id, name, task_id):
-            if key in self.durations:
-                return self.durations[key]
-        return self.default_duration
+        """How long a worker works on the task once opened."""
+        return _per_task(self.durations, self.default_duration, bpmn_id, name, task_id)
+
+    def wait_of(self, task_id: str, bpmn_id: str, name: str) -> Duration:
+        """How long the task waits, once ready, until a worker first opens it."""
+        return _per_task(self.waits, self.default_wait, bpmn_id, name, task_id)
+
+
+SETTINGS = tuple(k for k in Profile.__dataclass_fields__ if k != "name")
+
+
+def _per_task(table: Mapping[str, Duration], default: Duration, *keys: str) -> Duration:
+    return next((table[k] for k in keys if k in table), default)
+
+
+def did_you_mean(key: str, known: "list[str] | set[str] | tuple[str, ...]") -> str:
+    """" (did you mean 'x'?)" for the closest known name, else nothing."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def load_profile(path: Path | str) -> Profile:
-    """Read a profile file; a mistake in it gives one clear message naming the key."""
+    """Read a profile file; a mistake in it gives one clear message naming the key. Named by the file's stem."""
+    return profile_from(read_profile(path), name=Path(path).stem)
+
+
+def read_profile(path: Path | str) -> Mapping[str, Any]:
+    """The settings of a profile file (JSON, or TOML by suffix), unchecked."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -112,20 +145,24 @@ def load_profile(path: Path | str) -> Profile:
         raise ServiceError(f"cannot read the profile {path}: {exc.strerror}") from None
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise ServiceError(f"the profile {path} is not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}") from None
-    return profile_from(raw)
+    return raw
 
 
-def profile_from(raw: Mapping[str, Any]) -> Profile:
+def profile_from(raw: Mapping[str, Any], name: str = DEFAULT_NAME,
+                 fields: "set[str] | frozenset[str]" = frozenset()) -> Profile:
+    """The profile of these settings; `fields` (the form fields of the process, when known) lets a field's id
+    written as a setting be pointed to `choices` or `values`."""
     if not isinstance(raw, Mapping):
         raise ServiceError("a profile is an object of settings")
-    known = set(Profile.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
+    unknown = sorted(set(raw) - set(SETTINGS))
     if unknown:
-        raise ServiceError(f"profile: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise ServiceError(_unknown_setting(str(unknown[0]), fields))
     base = Profile()
     return Profile(
         durations={str(k): _duration(v, f"durations.{k}") for k, v in _mapping(raw, "durations").items()},
         default_duration=_duration(raw.get("default_duration", {}), "default_duration", base.default_duration),
+        waits={str(k): _duration(v, f"waits.{k}") for k, v in _mapping(raw, "waits").items()},
+        default_wait=_duration(raw.get("default_wait", {}), "default_wait", base.default_wait),
         choices={str(k): _weights(v, f"choices.{k}") for k, v in _mapping(raw, "choices").items()},
         values=dict(_mapping(raw, "values")),
         message_delay=_duration(raw.get("message_delay", {}), "message_delay", base.message_delay),
@@ -135,7 +172,18 @@ def profile_from(raw: Mapping[str, Any]) -> Profile:
         working_hours=_working_hours(raw.get("working_hours", True), base.working_hours),
         start_data={str(k): _weights(v, f"start_data.{k}") if isinstance(v, Mapping) else v
                     for k, v in _mapping(raw, "start_data").items()},
+        name=name,
     )
+
+
+def _unknown_setting(key: str, fields: "set[str] | frozenset[str]") -> str:
+    hint = did_you_mean(key, SETTINGS)
+    if not hint and fields:
+        close = difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.6)
+        if close:
+            hint = (f" (did you mean the form field {close[0]!r}? its answers go under \"choices\" or"
+                    f" \"values\")")
+    return f"profile: unknown setting {key!r}{hint or ' (the settings are: ' + ', '.join(SETTINGS) + ')'}"
 
 
 def _working_hours(raw: Any, base: tuple[time, time] | None) -> tuple[time, time] | None:

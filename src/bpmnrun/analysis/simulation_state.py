@@ -8,14 +8,25 @@ from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, bindparam, func, select
 
 from ..library.files import NS
 from ..service import instances
 from ..service.catalogue import deployed_sources
 from ..service.runtime import Runtime
-from ..store.models import Instance, Task, Timer
+from ..store.models import Instance, Task, TaskTeam, Timer
+
+# Built once, and asked in one statement without an ORM session: a simulation asks it after every step of every
+# case, and reads only the columns a simulated worker needs (never a task's data, draft or documentation). The
+# teams are ordered by name so that "the task's first team" is the same on every database.
+_NEXT_TIMER = select(func.min(Timer.due_at)).where(Timer.instance_id == Instance.id).scalar_subquery()
+_STATE = (select(Instance.status, Instance.waiting_messages, _NEXT_TIMER.label("next_timer"), Task.id, Task.bpmn_id,
+                 Task.name, Task.lane, Task.assignee, Task.form, TaskTeam.team)
+          .select_from(Instance)
+          .outerjoin(Task, and_(Task.instance_id == Instance.id, Task.state == "ready"))
+          .outerjoin(TaskTeam, TaskTeam.task_id == Task.id)
+          .where(Instance.id == bindparam("instance_id"))
+          .order_by(Task.position, TaskTeam.team))
 
 
 @dataclass(frozen=True)
@@ -39,19 +50,21 @@ class Waiting:
 
 def waiting(rt: Runtime, instance_id: int) -> Waiting:
     """What one case waits for, from its instance, task and timer rows."""
-    with rt.reading() as session:
-        status, messages, timer_count = session.execute(
-            select(Instance.status, Instance.waiting_messages, Instance.timer_count)
-            .where(Instance.id == instance_id)).one()
-        if status != "running":
-            return Waiting(status, (), (), None)
-        rows = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")
-                               .options(selectinload(Task.teams)).order_by(Task.position))
-        open_tasks = tuple(OpenTask(t.id, t.bpmn_id, t.name, t.lane, tuple(team.team for team in t.teams),
-                                    t.assignee, list(t.form or [])) for t in rows)
-        due = session.scalar(select(func.min(Timer.due_at)).where(Timer.instance_id == instance_id)) \
-            if timer_count else None
-        return Waiting(status, tuple(messages or ()), open_tasks, due)
+    with rt.db.engine.connect() as connection:
+        rows = connection.execute(_STATE, {"instance_id": instance_id}).all()
+    status, messages, next_timer = rows[0].status, rows[0].waiting_messages, rows[0].next_timer
+    if status != "running":
+        return Waiting(status, (), (), None)
+    tasks: dict[str, tuple] = {}
+    teams: dict[str, list[str]] = {}
+    for row in rows:
+        if row.id is not None:
+            tasks.setdefault(row.id, (row.id, row.bpmn_id, row.name, row.lane, row.assignee, list(row.form or [])))
+            if row.team is not None:
+                teams.setdefault(row.id, []).append(row.team)
+    open_tasks = tuple(OpenTask(tid, bpmn_id, name, lane, tuple(teams.get(tid, ())), assignee, form)
+                       for tid, bpmn_id, name, lane, assignee, form in tasks.values())
+    return Waiting(status, tuple(messages or ()), open_tasks, next_timer)  # func.min keeps UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -60,15 +73,16 @@ class Start:
 
     form: list[dict[str, Any]]
     most_children: int | None
+    sources: dict[str, bytes]  # the process's diagram and those it calls (a profile is checked against them)
 
 
 def start_of(rt: Runtime, process_id: str) -> Start:
     form = instances.start_form(rt, process_id).to_json()
-    xml = deployed_sources(rt, process_id).sources[process_id]
-    tree = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    sources = deployed_sources(rt, process_id).sources
+    tree = etree.fromstring(sources[process_id], etree.XMLParser(resolve_entities=False, no_network=True))
     most = None
     for prop in tree.iterfind(f"bpmn:process[@id='{process_id}']/bpmn:startEvent/bpmn:extensionElements/"
                               "camunda:properties/camunda:property", NS):
         if prop.get("name") == "max_children" and (prop.get("value") or "").strip().isdigit():
             most = int(prop.get("value").strip())
-    return Start(form, most)
+    return Start(form, most, sources)
