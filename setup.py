@@ -24,6 +24,8 @@ class BuildWithWebFiles(build_py):
         site, web = package / "web" / "site", HERE / "web"
         if not (web / GOVUK).is_dir():
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=web, check=True)
+        # The process editor's bundle (web/modeller/build.mjs), rebuilt so the wheel carries its current source.
+        subprocess.run(["node", str(Path("modeller") / "build.mjs")], cwd=web, check=True)
         for source, target in ((web / "templates", site / "templates"), (web / "static", site / "static"),
                                (web / GOVUK / "assets", site / "govuk" / "assets"),
                                (HERE / "bpmn", package / "library" / "packaged_bpmn")):

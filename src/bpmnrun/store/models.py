@@ -268,6 +268,20 @@ class StagedUpload(Base):
     created_at: Mapped[datetime]
 
 
+class ProcessDraft(Base):
+    """A process owner's unfinished edit of a process, saved from the editor: never deployed, never seen by
+    caseworkers, and kept across sign-outs until the owner deploys or discards it. One per owner and process."""
+
+    __tablename__ = "process_draft"
+    __table_args__ = (UniqueConstraint("owner", "process_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    process_id: Mapped[str] = mapped_column(String(200))
+    xml: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime]
+
+
 class SignInThrottle(Base):
     """Failed sign-ins of one account or one client address, shared by every web worker (service/throttle.py
     holds the rule). `key` is "account:" + a hash of the user name as typed (never the name itself: people type

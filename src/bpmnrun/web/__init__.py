@@ -18,7 +18,7 @@ from ..service.runtime import Runtime
 from ..service.throttle import DEFAULT_POLICY
 from ..store.database import Database
 from . import (analysis_pages, api, assets, auth, cases, errors, family_access, filters, library_pages, oidc,
-               security, task_pages, worklist)
+               process_editor, security, task_pages, worklist)
 from .files import web_dir
 
 WEB_DIR = web_dir()
@@ -61,4 +61,5 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     filters.init_app(app)
     for module in (assets, auth, oidc, worklist, task_pages, cases, family_access, library_pages, analysis_pages, api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(process_editor.bp)  # the diagram editor for process owners
     return app
