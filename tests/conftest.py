@@ -78,11 +78,28 @@ def _on_postgres(item) -> bool:
 
 
 LEFT_OUT = {"count": 0}
+SCENARIOS = {"reached": set(), "collected": False}
 
 
 def pytest_testnodedown(node, error):
-    """xdist's controller learns from its workers how many PostgreSQL tests they left out."""
-    LEFT_OUT["count"] = max(LEFT_OUT["count"], getattr(node, "workeroutput", {}).get("not_on_postgres", 0))
+    """xdist's controller learns from its workers how many PostgreSQL tests they left out and which end events
+    their scenario tests reached."""
+    output = getattr(node, "workeroutput", {})
+    LEFT_OUT["count"] = max(LEFT_OUT["count"], output.get("not_on_postgres", 0))
+    SCENARIOS["reached"].update(tuple(pair) for pair in output.get("end_events_reached", []))
+    SCENARIOS["collected"] = SCENARIOS["collected"] or output.get("all_scenarios_collected", False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With xdist, every end event must be reached by some scenario on some worker (test_zz_end_event_coverage)."""
+    if hasattr(session.config, "workeroutput") or not SCENARIOS["collected"]:
+        return
+    from tests.scenarios.test_zz_end_event_coverage import missing_end_events
+
+    missing = missing_end_events(SCENARIOS["reached"])
+    if missing:
+        session.config.get_terminal_writer().line("\n" + missing, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -67,7 +67,7 @@ def people(request, chromium, server):
     def page_of(username: str):
         if username not in pages:
             context = chromium.new_context(viewport={"width": width, "height": 900})
-            context.set_default_timeout(5_000)  # a local server: anything slower is a failure
+            context.set_default_timeout(15_000)  # a local server, but CI runs two test workers on two cores
             page = pages[username] = context.new_page()
             page.goto(f"{base}/sign-in")
             if len(pages) == 1:

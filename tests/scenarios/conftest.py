@@ -21,6 +21,14 @@ def pytest_collection_modifyitems(session, config, items):
     RAN_ALL["value"] = wanted <= collected
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker runs some scenario files: it hands what they reached to the controller,
+    which judges the coverage once every worker is done (tests/conftest.py)."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["end_events_reached"] = sorted(REACHED)
+        session.config.workeroutput["all_scenarios_collected"] = RAN_ALL["value"]
+
+
 @pytest.fixture(autouse=True)
 def record_end_events(request):
     yield
