@@ -59,8 +59,30 @@ def database_url(request, tmp_path) -> str:
 NOT_ON_POSTGRES: list[str] = []
 
 
+# The files that take longest, longest first: pytest-xdist hands out whole files in collection order, so these
+# start first and the workers finish together instead of one of them running the longest file at the end.
+SLOWEST_FILES = (
+    "web/test_authorisation_matrix.py", "browser/test_newcomer_crawl.py", "browser/test_walk_every_procedure.py",
+    "analysis/test_compare.py", "analysis/test_flatten.py", "analysis/test_simulate.py",
+    "browser/test_process_editor.py", "service/test_demo.py", "analysis/test_compare_figures.py",
+    "analysis/test_runtime.py", "analysis/test_eventlog.py", "analysis/test_conformance.py",
+)
+
+
+def _slowest_first(items) -> None:
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
+
+    def place(item) -> int:
+        path = Path(str(item.fspath)).relative_to(TESTS).as_posix()
+        return rank.get(path, len(rank))
+
+    items.sort(key=place)  # stable: the rest keep their order
+
+
 def pytest_collection_modifyitems(config, items):
-    """Without PostgreSQL, its variants are left out and said once at the end, not as a skip per test."""
+    """Slowest files first (see SLOWEST_FILES). Without PostgreSQL, its variants are left out and said once at
+    the end, not as a skip per test."""
+    _slowest_first(items)
     if PG_URL:
         return
     kept = [item for item in items if not _on_postgres(item)]
