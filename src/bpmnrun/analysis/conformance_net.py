@@ -246,49 +246,36 @@ def _fold(draft: _Draft) -> None:
     """Fold silent transitions into their neighbour where a place only links the two, until nothing changes."""
     changed = True
     while changed:
-        changed = _fold_forward(draft) | _fold_backward(draft)
+        changed = _fold_all(draft, forward=True) | _fold_all(draft, forward=False)
 
 
-def _fold_forward(draft: _Draft) -> bool:
+def _fold_all(draft: _Draft, forward: bool) -> bool:
+    """Fold, one at a time, every silent transition whose only input place (forward) or only output place
+    (backward) links it to a single neighbour transition: the neighbour takes over its other arcs."""
     done = False
-    while True:
-        for t in sorted(draft.transitions):
-            label, ins, outs = draft.transitions[t]
-            if label is None and len(ins) == 1:
-                place = next(iter(ins))
-                feeders, takers = draft.places[place]
-                if len(feeders) == 1 and takers == {t} and feeders != {t}:
-                    before = next(iter(feeders))
-                    targets = set(outs)
-                    draft.drop_transition(t)
-                    draft.drop_place(place)
-                    for target in targets:
-                        draft.arc(before, target)
-                    done = True
-                    break
-        else:
-            return done
+    while _fold_one(draft, forward):
+        done = True
+    return done
 
 
-def _fold_backward(draft: _Draft) -> bool:
-    done = False
-    while True:
-        for t in sorted(draft.transitions):
-            label, ins, outs = draft.transitions[t]
-            if label is None and len(outs) == 1:
-                place = next(iter(outs))
-                feeders, takers = draft.places[place]
-                if len(takers) == 1 and feeders == {t} and takers != {t}:
-                    after = next(iter(takers))
-                    sources = set(ins)
-                    draft.drop_transition(t)
-                    draft.drop_place(place)
-                    for source in sources:
-                        draft.arc(source, after)
-                    done = True
-                    break
-        else:
-            return done
+def _fold_one(draft: _Draft, forward: bool) -> bool:
+    for t in sorted(draft.transitions):
+        label, ins, outs = draft.transitions[t]
+        near, far = (ins, outs) if forward else (outs, ins)
+        if label is not None or len(near) != 1:
+            continue
+        place = next(iter(near))
+        feeders, takers = draft.places[place]
+        others, mine = (feeders, takers) if forward else (takers, feeders)
+        if len(others) == 1 and mine == {t} and others != {t}:
+            neighbour, ends = next(iter(others)), set(far)
+            draft.drop_transition(t)
+            draft.drop_place(place)
+            for end in ends:
+                source, target = (neighbour, end) if forward else (end, neighbour)
+                draft.arc(source, target)
+            return True
+    return False
 
 
 def _repeat(draft: _Draft, node_id: str, labels) -> None:
