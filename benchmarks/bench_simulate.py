@@ -71,7 +71,7 @@ def run(process_id: str, cases: int, folder: Path, label: str) -> tuple[float, f
     """(wall seconds, CPU seconds) of one simulation of `cases` cases into a fresh database."""
     path = folder / f"{process_id}-{label}.sqlite"
     rt = Runtime(Database(f"sqlite:///{path}"), MovableClock(datetime(2025, 6, 2, 9, tzinfo=LONDON)),
-                 workflows=WorkflowCache(size=4096))
+                 workflows=WorkflowCache(max_bytes=256 * 1024 * 1024))
     try:
         began = time.perf_counter()
         deploy.deploy(rt, [str(LIBRARY)], "simulator")

@@ -72,7 +72,7 @@ def _simulate(process_id: str, count: int, seed: int, profile_path: str | None, 
     raw = read_profile(profile_path) if profile_path else {}  # a file that cannot be read: said before deploying
     name = Path(profile_path).stem if profile_path else DEFAULT_NAME
     start = datetime.combine((start_day.date() if start_day else date.today()), time(9, 0), LONDON)
-    rt = Runtime(Database(url), MovableClock(start), workflows=WorkflowCache(size=4096))
+    rt = Runtime(Database(url), MovableClock(start), workflows=WorkflowCache(max_bytes=256 * 1024 * 1024))
     try:
         if Path(library).is_dir():
             deploy.deploy(rt, [library], runtime_comparison.SIMULATOR)

@@ -44,12 +44,17 @@ class TaskNotReady(EngineError):
 
 
 def start(parsed: ParsedSpec, data: Mapping[str, Any]) -> Snapshot:
+    return begin(parsed, data)[1]
+
+
+def begin(parsed: ParsedSpec, data: Mapping[str, Any]) -> tuple[BpmnWorkflow, Snapshot]:
+    """A new workflow run to its first waits, and its snapshot: the caller may keep the workflow for its next step."""
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
     workflow.data.update(data)
     # The start event hands its data to the first tasks: set it on the root's children too.
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
-    return _step(workflow, lambda: None)
+    return workflow, _step(workflow, lambda: None)
 
 
 def restore(state: str, parsed: ParsedSpec) -> BpmnWorkflow:

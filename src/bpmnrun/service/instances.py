@@ -40,7 +40,9 @@ def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_i
     steps, nothing starts and NeedsAttention names the incident a process owner was given."""
     try:
         with rt.transaction() as session:
-            return _start(rt, session, process_id, case_id, actor, subject_ids, data or {})
+            instance, workflow = _start(rt, session, process_id, case_id, actor, subject_ids, data or {})
+        workflows.remember(rt, instance, workflow, len(instance.state))  # its first task is worked next
+        return instance.id
     except EngineError as exc:
         attempt = incidents.Attempt(incidents.START, actor, case_id=case_id, process_id=process_id,
                                     data={"subject_ids": list(subject_ids or []), "data": dict(data or {})})
@@ -48,7 +50,7 @@ def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_i
 
 
 def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None,
-           data: Mapping[str, Any]) -> int:
+           data: Mapping[str, Any]) -> tuple[Instance, Any]:
     account = require_user(session, actor)
     case = require_case(session, case_id)
     version = latest_version(session, process_id)
@@ -59,7 +61,7 @@ def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: 
     answers = _start_answers(parsed, chosen, data, members_of(session), summary.startable)
     start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id,
                   "started_by": actor, **({CASE_STATUS: case.case_status} if case.case_status else {}), **answers}
-    snapshot = engine.start(parsed, start_data)
+    workflow, snapshot = engine.begin(parsed, start_data)
     instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
                         status="running", state=snapshot.state, subject_ids=[s["id"] for s in chosen],
                         started_at=rt.now(), started_by=actor)
@@ -71,7 +73,7 @@ def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: 
     apply_snapshot(session, instance, snapshot, actor, rt.now())
     incidents.resolve(session, incidents.Attempt(incidents.START, actor, case_id=case.id, process_id=process_id),
                       rt.now(), f"work started as case work {instance.id}")
-    return instance.id
+    return instance, workflow
 
 
 def deliver_message(rt: Runtime, instance_id: int, message: str, actor: str,
@@ -111,7 +113,7 @@ def _running(rt: Runtime, instance_id: int, actor: str) -> Iterator[tuple[Sessio
                 raise Conflict(f"case work {instance_id} is {instance.status}, not running")
             workflow = workflows.load(rt, session, instance)
             yield session, instance, workflow
-        workflows.remember(rt, instance, workflow)
+        workflows.remember(rt, instance, workflow, len(instance.state))
     except StaleDataError:
         raise Conflict(f"case work {instance_id} was changed by someone else at the same time; try again") from None
 

@@ -149,7 +149,7 @@ def move_case(rt: Runtime, instance_id: int, target: Target, actor: str) -> Case
             waits = waiting(workflow)  # where it waited before the move, for the report
             snapshot = migration.migrate(workflow, target.diff)
             _record_move(rt, session, instance, snapshot, target, actor, before)
-        workflows.remember(rt, instance, workflow)
+        workflows.remember(rt, instance, workflow, len(instance.state))
         return replace(before, waits=waits, outcome="moved")
     except migration.MoveRefused as exc:
         return replace(_fresh_view(rt, instance_id), outcome="refused", **_refused(exc.refusals, target))
@@ -238,12 +238,11 @@ def _record_move(rt: Runtime, session: Session, instance: Instance, snapshot, ta
                  before: CaseMove) -> None:
     now = rt.now()
     was_open = open_task_ids(session, instance.id)
-    instance.process_version_id = target.version_id
     audit(session, now, actor, "moved_to_version", case_id=instance.case_id, instance_id=instance.id,
           name=f"{target.title}: version {before.from_version} to version {target.version}",
           from_version=before.from_version, to_version=target.version, version=target.version,
           revision=instance.revision, mapping=dict(target.diff.mapping))
-    apply_snapshot(session, instance, snapshot, actor, now)
+    apply_snapshot(session, instance, snapshot, actor, now, moved_to=target.version_id)
     resync_open_tasks(session, instance, snapshot, was_open)
     rename_timers(session, instance, snapshot)
     if any(e.kind == "timer_fired" for e in snapshot.events):

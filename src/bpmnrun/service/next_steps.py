@@ -4,28 +4,15 @@ the end the work reached. Read from the task rows a completion wrote in the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..store.models import Event, Instance, Task, User
+from ..store.models import Event, Instance, Task
+from .next_step import NextStep, display_names
 from .runtime import Runtime
 from .tasks import visible_task
-
-
-@dataclass(frozen=True)
-class NextStep:
-    name: str
-    teams: tuple[str, ...]
-    person: str | None  # who has it, by the name people know them, when it is assigned
-    due_at: datetime | None
-    children: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "teams": list(self.teams), "person": self.person,
-                "due_at": self.due_at.isoformat() if self.due_at else None, "children": list(self.children)}
 
 
 @dataclass(frozen=True)
@@ -66,8 +53,7 @@ def after_completion(rt: Runtime, task_id: str, user: str) -> AfterCompletion:
         task = visible_task(session, task_id, user, done_by_them=True)
         instance = session.get(Instance, task.instance_id)
         made = _made_ready_by(session, task)
-        people = dict(session.execute(select(User.username, User.display_name)
-                                      .where(User.username.in_({t.assignee for t in made if t.assignee}))).all())
+        people = display_names(session, (t.assignee for t in made))
         steps = tuple(NextStep(t.name, tuple(team.team for team in t.teams) or (t.lane or "",),
                                people.get(t.assignee, t.assignee) if t.assignee else None, t.due_at,
                                tuple(c.get("name") for c in t.children or []))

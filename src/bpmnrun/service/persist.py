@@ -1,12 +1,21 @@
-"""Writing what the engine did: instance state, task rows, timers and audit events, in one go."""
+"""Writing what the engine did: instance state, task rows, timers and audit events, in one go.
+
+Written with a few Core statements, not the ORM's unit of work: a step is the hottest path of the runtime, and
+its writes are known in advance (one guarded instance update, the new task rows, the audit rows). A use case
+that holds ORM objects of the same rows sees them brought up to date here (`_sync_loaded`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable, Union
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine.snapshot import ReadyTask, Snapshot
 from ..store.models import Case, Event, Instance, Task, TaskTeam, Timer, inbox_sort_key
@@ -17,6 +26,26 @@ AUDIT_KEY = "bpmnrun.audit"
 # family's access log shows these, its history the others.
 VIEWED, LISTED, EXPORTED, BROKE_GLASS = "viewed", "listed", "exported", "break_glass"
 READ_ACTIONS = (VIEWED, LISTED, EXPORTED, BROKE_GLASS)
+# Each step's new tasks take positions in a block of their own above every earlier task's: the block of the
+# revision the step writes (the event log's order at equal times rests on it).
+STEP_BLOCK = 1000
+
+
+@dataclass
+class InstanceRef:
+    """What a step needs of the case work it moves on, read without the ORM (tasks.complete_task)."""
+
+    id: int
+    case_id: int
+    revision: int
+    status: str
+    timer_count: int
+    process_version_id: int
+    end_event: str | None = None
+    ended_at: datetime | None = None
+
+
+Worked = Union[Instance, InstanceRef]
 
 
 def audit(session: Session, at: datetime, actor: str, action: str, *, case_id: int | None = None,
@@ -35,22 +64,26 @@ def write_audit(session: Session) -> None:
         session.connection().execute(insert(Event.__table__), rows)
 
 
-def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, actor: str, now: datetime,
-                   after_task: str | None = None) -> None:
-    """`after_task`: the task whose completion made this step (each task it made ready says so in the audit)."""
-    instance.state = snapshot.state
-    instance.status = snapshot.status
-    instance.waiting_messages = list(snapshot.messages)
-    if snapshot.status != "running":
-        instance.ended_at = now
-        instance.end_event = snapshot.end_event
-    # The revision check happens when this flushes: a concurrent change raises StaleDataError.
-    _sync_tasks(session, instance, snapshot, now, after_task)
-    _sync_timers(session, instance, snapshot)
-    _remember_case_status(session, instance, snapshot)
+def apply_snapshot(session: Session, instance: Worked, snapshot: Snapshot, actor: str, now: datetime,
+                   after_task: str | None = None, open_ids: Iterable[str] | None = None,
+                   case_status: str | None = None, moved_to: int | None = None) -> None:
+    """`after_task`: the task whose completion made this step (each task it made ready says so in the audit).
+    `open_ids` (the instance's open task rows) and `case_status` (the case's) spare a read when already known.
+    `moved_to`: the version a move puts the instance on, written with the step (one revision per step).
+
+    Raises StaleDataError when the instance changed since it was read (optimistic locking on its revision)."""
+    session.flush()  # ORM changes the use case made before the step are written first: the step's reads see them
+    conn = session.connection()
+    had_timers = bool(instance.timer_count)
+    revision = _update_instance(conn, instance, snapshot, now, moved_to)
+    if open_ids is None:
+        open_ids = conn.scalars(select(Task.id).where(Task.instance_id == instance.id, Task.state == "ready"))
+    _sync_tasks(session, conn, instance, snapshot, now, after_task, set(open_ids), revision * STEP_BLOCK + 1)
+    _sync_timers(conn, instance, snapshot, had_timers)
+    _remember_case_status(conn, instance, snapshot, case_status)
     for event in snapshot.events:
         if event.kind == "overdue":
-            _flag_overdue(session, event.detail["task_id"])
+            _flag_overdue(session, conn, event.detail["task_id"])
         audit(session, now, actor, event.kind, case_id=instance.case_id, instance_id=instance.id,
               task_id=event.detail.get("task_id"), name=event.name, element=event.element_id,
               process=event.process_id, **{k: v for k, v in event.detail.items() if k != "task_id"})
@@ -59,91 +92,153 @@ def apply_snapshot(session: Session, instance: Instance, snapshot: Snapshot, act
               instance_id=instance.id, name=snapshot.end_event)
 
 
-def _remember_case_status(session: Session, instance: Instance, snapshot: Snapshot) -> None:
+def _update_instance(conn: Connection, instance: Worked, snapshot: Snapshot, now: datetime,
+                     moved_to: int | None) -> int:
+    """One UPDATE guarded by the revision read; returns the new revision."""
+    values: dict[str, Any] = dict(state=snapshot.state, status=snapshot.status, waiting_messages=list(snapshot.messages),
+                                  timer_count=len(snapshot.timers), revision=instance.revision + 1)
+    ended = snapshot.status != "running"
+    if ended:
+        values.update(ended_at=now, end_event=snapshot.end_event)
+    statement = _ENDED if ended else _MOVED_ON
+    if moved_to is not None:
+        values["process_version_id"] = moved_to
+        statement = statement.values(process_version_id=bindparam("b_process_version_id"))
+    done = conn.execute(statement, {"b_id": instance.id, "b_read": instance.revision,
+                                    **{f"b_{key}": value for key, value in values.items()}})
+    if done.rowcount != 1:
+        raise StaleDataError(f"case work {instance.id} changed since revision {instance.revision} was read")
+    _sync_loaded(instance, values)
+    return values["revision"]
+
+
+def _sync_loaded(target: Any, values: dict[str, Any]) -> None:
+    """The object the caller holds shows what was written: as committed state when the ORM maps it, so its own
+    unit of work does not write it again; an InstanceRef keeps what it has fields for."""
+    mapped = inspect(target, raiseerr=False) is not None
+    for key, value in values.items():
+        if mapped:
+            set_committed_value(target, key, value)
+        elif hasattr(target, key):
+            setattr(target, key, value)
+
+
+def _remember_case_status(conn: Connection, instance: Worked, snapshot: Snapshot, known: str | None) -> None:
     """The case keeps the Case Status its work last recorded (the step that recorded it is in the audit), for
-    the next piece of work to start with. One conditional UPDATE: nothing read, nothing written unchanged."""
+    the next piece of work to start with. One conditional UPDATE, and none when the case already holds it."""
     status = snapshot.data.get("case_status")
-    if isinstance(status, str) and status:
-        session.execute(update(Case).where(Case.id == instance.case_id, or_(
+    if isinstance(status, str) and status and status != known:
+        conn.execute(update(Case.__table__).where(Case.id == instance.case_id, or_(
             Case.case_status.is_(None), Case.case_status != status)).values(case_status=status))
 
 
-def _sync_tasks(session: Session, instance: Instance, snapshot: Snapshot, now: datetime,
-                after_task: str | None) -> None:
-    # The ids alone, without a flush first: a row this unit of work already closed is known by its state.
-    with session.no_autoflush:
-        open_ids = set(session.scalars(select(Task.id).where(Task.instance_id == instance.id, Task.state == "ready")))
+def _sync_tasks(session: Session, conn: Connection, instance: Worked, snapshot: Snapshot, now: datetime,
+                after_task: str | None, open_ids: set[str], first_position: int) -> None:
     ready = {t.id: t for t in snapshot.ready_tasks}
-    position = None  # read only when a task becomes ready
-    for task_id in open_ids - ready.keys():
-        row = session.get(Task, task_id)
-        if row.state == "ready":
-            row.state = "cancelled"
-            for team in row.teams:
-                team.ready = False
-    for task_id, task in ready.items():
-        if task_id not in open_ids:
-            position = _next_step_block(session, instance.id) if position is None else position + 1
-            session.add(_new_task_row(instance, task, now, position))
-            audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
-                  task_id=task_id, name=task.name, lane=task.lane, assignee=task.assignee,
-                  subject=(task.subject or {}).get("name"), children=[c.get("name") for c in task.children],
-                  **({"after": after_task} if after_task else {}),
-                  due_at=task.due_at)
+    _cancel_tasks(session, conn, sorted(open_ids - ready.keys()))
+    new = [task for task_id, task in ready.items() if task_id not in open_ids]
+    rows, teams = [], []
+    for position, task in enumerate(new, start=first_position):
+        row, row_teams = _new_task_row(instance, task, now, position)
+        rows.append(row)
+        teams.extend(row_teams)
+        audit(session, now, "engine", "task_ready", case_id=instance.case_id, instance_id=instance.id,
+              task_id=task.id, name=task.name, lane=task.lane, assignee=task.assignee,
+              subject=(task.subject or {}).get("name"), children=[c.get("name") for c in task.children],
+              **({"after": after_task} if after_task else {}),
+              due_at=task.due_at)
+    if rows:
+        conn.execute(insert(Task.__table__), rows)
+    if teams:
+        conn.execute(insert(TaskTeam.__table__), teams)
 
 
-def _next_step_block(session: Session, instance_id: int) -> int:
-    """The first position of this step's new tasks: a block of 1000 above every task the instance has, so each
-    task made ready by a step comes after every task before it (the event log's order at equal times rests on
-    it). Not the revision: the start inserts the instance at revision 1 and leaves it there, so the step after
-    the start would reuse the start's block."""
-    with session.no_autoflush:
-        highest = session.scalar(select(func.max(Task.position)).where(Task.instance_id == instance_id)) or 0
-    pending = [row.position for row in session.new if isinstance(row, Task) and row.instance_id == instance_id]
-    return (max([highest, *pending]) // 1000 + 1) * 1000 + 1
-
-
-def _new_task_row(instance: Instance, task: ReadyTask, now: datetime, position: int) -> Task:
-    row = Task(
+def _new_task_row(instance: Worked, task: ReadyTask, now: datetime, position: int) -> tuple[dict, list[dict]]:
+    row = dict(
         id=task.id, instance_id=instance.id, position=position, case_id=instance.case_id, process_id=task.process_id,
         bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, activity=task.activity,
         subject_name=(task.subject or {}).get("name"), children=[dict(c) for c in task.children],
         state="ready", assignee=task.assignee,
         due_at=task.due_at, priority=task.priority, overdue=False, form=task.form.to_json(),
-        documentation=task.documentation, draft={}, created_at=now,
+        documentation=task.documentation, draft={}, data=None, created_at=now,
+        completed_at=None, completed_by=None, opened_at=None, opened_by=None,
     )
     place = inbox_sort_key(task.due_at, now, instance.id, position)
-    row.teams = [TaskTeam(team=team, ready=True, sort_key=place) for team in dict.fromkeys(task.teams)]
-    return row
+    return row, [dict(task_id=task.id, team=team, ready=True, sort_key=place) for team in dict.fromkeys(task.teams)]
 
 
-def _sync_timers(session: Session, instance: Instance, snapshot: Snapshot) -> None:
-    if not instance.timer_count and not snapshot.timers:
+def _sync_timers(conn: Connection, instance: Worked, snapshot: Snapshot, had_timers: bool) -> None:
+    if not had_timers and not snapshot.timers:
         return  # nothing was waiting and nothing waits now: no need to look
-    instance.timer_count = len(snapshot.timers)
-    stored = {t.task_id: t for t in session.scalars(select(Timer).where(Timer.instance_id == instance.id))}
+    stored = {row.task_id: row for row in conn.execute(select(Timer.id, Timer.task_id, Timer.due_at)
+                                                      .where(Timer.instance_id == instance.id))}
     waiting = {t.task_id: t for t in snapshot.timers}
-    for task_id, row in stored.items():
-        if task_id not in waiting or waiting[task_id].due_at != row.due_at:
-            session.delete(row)
-    for task_id, timer in waiting.items():
-        if task_id not in stored or stored[task_id].due_at != timer.due_at:
-            session.add(Timer(instance_id=instance.id, task_id=task_id, name=timer.name, due_at=timer.due_at))
+    gone = [row.id for task_id, row in stored.items()
+            if task_id not in waiting or waiting[task_id].due_at != row.due_at]
+    if gone:
+        conn.execute(delete(Timer.__table__).where(Timer.id.in_(gone)))
+    added = [dict(instance_id=instance.id, task_id=task_id, name=timer.name, due_at=timer.due_at)
+             for task_id, timer in waiting.items() if task_id not in stored or stored[task_id].due_at != timer.due_at]
+    if added:
+        conn.execute(insert(Timer.__table__), added)
 
 
-def _flag_overdue(session: Session, task_id: str) -> None:
-    row = session.get(Task, task_id)
-    if row is not None:
-        row.overdue = True
+def close_task_row(session: Session, task_id: str, actor: str, now: datetime, data: dict[str, Any]) -> None:
+    """The task is done: raises StaleDataError when it was no longer open (a concurrent completion)."""
+    conn = session.connection()
+    done = conn.execute(_CLOSE_TASK, {"b_id": task_id, "b_at": now, "b_by": actor, "b_data": _json_safe(data)})
+    if done.rowcount != 1:
+        raise StaleDataError(f"task {task_id} is no longer open")
+    _leave_inboxes(session, conn, [task_id])
 
 
-def close_task_row(row: Task, actor: str, now: datetime, data: dict[str, Any]) -> None:
-    row.state = "completed"
-    row.completed_at = now
-    row.completed_by = actor
-    row.data = _json_safe(data)
-    for team in row.teams:
-        team.ready = False
+def _cancel_tasks(session: Session, conn: Connection, task_ids: list[str]) -> None:
+    if task_ids:
+        conn.execute(_CANCEL_TASKS, {"b_ids": task_ids})  # a task closed by now stays as it was closed
+        _leave_inboxes(session, conn, task_ids)
+
+
+def _flag_overdue(session: Session, conn: Connection, task_id: str) -> None:
+    conn.execute(_FLAG_OVERDUE, {"b_id": task_id})
+    _forget_loaded(session, [task_id])
+
+
+def _leave_inboxes(session: Session, conn: Connection, task_ids: list[str]) -> None:
+    conn.execute(_LEAVE_INBOXES, {"b_ids": task_ids})
+    _forget_loaded(session, task_ids)
+
+
+def _forget_loaded(session: Session, task_ids: list[str]) -> None:
+    """An ORM copy of a task row the session holds is read again when next used."""
+    for task_id in task_ids:
+        loaded = session.identity_map.get(identity_key(Task, task_id))
+        if loaded is not None:
+            session.expire(loaded)
+
+
+def _statements() -> dict[str, Any]:
+    """Built once, their values bound at each step: building a statement costs more than running it here."""
+    task, team, instance = Task.__table__, TaskTeam.__table__, Instance.__table__
+    moved_on = {key: bindparam(f"b_{key}") for key in ("state", "status", "waiting_messages", "timer_count",
+                                                       "revision")}
+    guard = (instance.c.id == bindparam("b_id"), instance.c.revision == bindparam("b_read"))
+    return dict(
+        moved_on=update(instance).where(*guard).values(**moved_on),
+        ended=update(instance).where(*guard).values(**moved_on, ended_at=bindparam("b_ended_at"),
+                                                    end_event=bindparam("b_end_event")),
+        close_task=update(task).where(task.c.id == bindparam("b_id"), task.c.state == "ready").values(
+            state="completed", completed_at=bindparam("b_at"), completed_by=bindparam("b_by"),
+            data=bindparam("b_data")),
+        cancel_tasks=update(task).where(task.c.id.in_(bindparam("b_ids", expanding=True)),
+                                        task.c.state == "ready").values(state="cancelled"),
+        flag_overdue=update(task).where(task.c.id == bindparam("b_id")).values(overdue=True),
+        leave_inboxes=update(team).where(team.c.task_id.in_(bindparam("b_ids", expanding=True))).values(ready=False),
+    )
+
+
+_BUILT = _statements()
+_MOVED_ON, _ENDED, _CLOSE_TASK = _BUILT["moved_on"], _BUILT["ended"], _BUILT["close_task"]
+_CANCEL_TASKS, _FLAG_OVERDUE, _LEAVE_INBOXES = _BUILT["cancel_tasks"], _BUILT["flag_overdue"], _BUILT["leave_inboxes"]
 
 
 def _json_safe(value: Any) -> Any:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select, union
+from sqlalchemy import String, and_, cast, func, select, union
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from ..engine.forms import Form
@@ -282,8 +282,19 @@ def instance_tasks(rt: Runtime, instance_id: int, state: str = "ready") -> list[
 def instance_overview(rt: Runtime, instance_id: int) -> tuple[InstanceView, list[TaskView]]:
     """A piece of work and its open tasks, read together."""
     with rt.reading() as session:
-        view = _instance_view(session, instance_id)
-        return view, _instance_tasks(session, instance_id, "ready") if view.status == "running" else []
+        # One statement: the work, its family, and its open tasks (none once it has ended) with their teams.
+        rows = session.execute(
+            select(*_INSTANCE_COLUMNS, Case.family_name, Task)
+            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+            .join(Case, Case.id == Instance.case_id)
+            .outerjoin(Task, and_(Task.instance_id == Instance.id, Task.state == "ready", Instance.status == "running"))
+            .options(joinedload(Task.teams), *_LISTING)
+            .where(Instance.id == instance_id).order_by(Task.position)).unique(lambda row: row.Task).all()
+        if not rows:
+            raise NotFound(f"no case work {instance_id}")
+        first = rows[0]
+        view = InstanceView(*first[:len(_INSTANCE_COLUMNS) - 1], tuple(first.waiting_messages or ()))
+        return view, [_task_view(row.Task, first.family_name, listing=True) for row in rows if row.Task is not None]
 
 
 def _instance_tasks(session, instance_id: int, state: str) -> list[TaskView]:
@@ -329,14 +340,17 @@ def get_instance(rt: Runtime, instance_id: int) -> InstanceView:
 def _instance_view(session, instance_id: int) -> InstanceView:
     # Everything but the workflow state and the diagram's XML.
     row = session.execute(
-        select(Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
-               Instance.status, Instance.end_event, Instance.started_at, Instance.started_by, Instance.ended_at,
-               Instance.waiting_messages)
+        select(*_INSTANCE_COLUMNS)
         .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
         .where(Instance.id == instance_id)).one_or_none()
     if row is None:
         raise NotFound(f"no case work {instance_id}")
     return InstanceView(*row[:-1], tuple(row.waiting_messages or ()))
+
+
+_INSTANCE_COLUMNS = (Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
+                     Instance.status, Instance.end_event, Instance.started_at, Instance.started_by, Instance.ended_at,
+                     Instance.waiting_messages)  # InstanceView's fields, in order
 
 
 def _subject_names(session, ids: set[int]) -> dict[int, str]:

@@ -18,27 +18,39 @@ from .persist import write_audit
 
 
 class WorkflowCache:
-    """Workflow objects of recently worked instances, keyed by (instance id, revision).
+    """Workflow objects of recently worked instances, keyed by (instance id, revision), least recently used out.
 
-    A cached object is taken out while a use case works on it and put back only after its
-    transaction commits, under the new revision: a rolled-back change is never reused, and a
-    change made by another process shows as a different revision, so the cache is never stale.
+    Bounded by the size of their serialized state (a workflow object takes a few times that in memory), so a few
+    large cases cannot push out many small ones nor grow a worker without bound. A cached object is taken out
+    while a use case works on it and put back only after its transaction commits, under the new revision: a
+    rolled-back change is never reused, and a change made by another process shows as a different revision, so
+    the cache is never stale.
     """
 
-    def __init__(self, size: int = 512) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[int, int], object] = OrderedDict()
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._items: OrderedDict[tuple[int, int], tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, instance_id: int, revision: int):
         with self._lock:
-            return self._items.pop((instance_id, revision), None)
+            found = self._items.pop((instance_id, revision), None)
+            if found is None:
+                return None
+            self._bytes -= found[1]
+            return found[0]
 
-    def keep(self, instance_id: int, revision: int, workflow) -> None:
+    def keep(self, instance_id: int, revision: int, workflow, size: int) -> None:
         with self._lock:
-            self._items[(instance_id, revision)] = workflow
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            previous = self._items.pop((instance_id, revision), None)
+            self._bytes += size - (previous[1] if previous else 0)
+            self._items[(instance_id, revision)] = (workflow, size)
+            while self._bytes > self._max_bytes and self._items:
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass

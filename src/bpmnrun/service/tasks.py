@@ -17,6 +17,8 @@ from ..engine.forms import Form, FormInvalid
 from ..store.models import Instance, Task, User
 from . import access, incidents, input_limits, task_opened, users, workflows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from .next_step import NextStep, steps_made_ready
+from .open_task import OpenTask, read_open_task
 from .persist import apply_snapshot, audit, close_task_row
 from .runtime import Runtime
 from .users import require_user
@@ -101,6 +103,7 @@ class Completed:
     instance_id: int
     status: str
     end_event: str | None
+    next_steps: tuple[NextStep, ...] = ()  # the steps it made ready
 
 
 def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, Any]) -> Completed:
@@ -114,13 +117,12 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
     attempt = incidents.Attempt(incidents.COMPLETE, actor, task_id=str(task_id))
     try:
         with rt.transaction() as session:
-            user, task = _open_task(session, task_id, actor)
-            instance = session.get(Instance, task.instance_id)
-            attempt = dataclasses.replace(attempt, instance_id=instance.id)
-            workflow = workflows.load(rt, session, instance)
+            task = _workable(session, str(task_id), actor)
+            attempt = dataclasses.replace(attempt, instance_id=task.instance.id)
+            workflow = workflows.load(rt, session, task.instance)
             form, current = engine.form_of(workflow, task_id)
             form = form.with_people(users.members_of(session))
-            submitted, rows = _with_draft(form, task.draft or {}, values)
+            submitted, rows = _with_draft(form, task.draft, values)
             try:
                 clean = form.validate(submitted, current)
                 form.validate_rows(rows)
@@ -130,18 +132,32 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             # A field left empty is still answered, with nothing: the steps after it may test it.
             unanswered = {f.id: None for f in form.fields if not f.row_of and f.id not in clean}
             snapshot = engine.complete(workflow, task_id, {**unanswered, **clean}, actor)
-            close_task_row(task, actor, rt.now(), clean)
-            _audit_task(session, rt, actor, "task_completed", task, data=clean)
-            apply_snapshot(session, instance, snapshot, actor, rt.now(), after_task=task.id)
-            incidents.resolve(session, attempt, rt.now(), "the task was completed")
-        workflows.remember(rt, instance, workflow)
-        return Completed(clean, instance.id, instance.status, instance.end_event)
+            close_task_row(session, task.id, actor, rt.now(), clean)
+            audit(session, rt.now(), actor, "task_completed", case_id=task.case_id, instance_id=task.instance.id,
+                  task_id=task.id, name=task.name, data=clean)
+            apply_snapshot(session, task.instance, snapshot, actor, rt.now(), after_task=task.id,
+                           open_ids=task.open_ids - {task.id}, case_status=task.case_status)
+            if task.incident_open:
+                incidents.resolve(session, attempt, rt.now(), "the task was completed")
+            made = steps_made_ready(session, (t for t in snapshot.ready_tasks if t.id not in task.open_ids))
+        workflows.remember(rt, task.instance, workflow, len(snapshot.state))
+        return Completed(clean, task.instance.id, task.instance.status, task.instance.end_event, made)
     except (StaleDataError, TaskNotReady):
         raise _completed_conflict(rt, task_id) from None
     except EngineError as exc:
         raise incidents.needs_attention(
             rt, attempt, failures.describe(exc), "Your answers are saved with the task.",
             also=lambda session: _keep_as_draft(session, str(task_id), values)) from None
+
+
+def _workable(session: Session, task_id: str, actor: str) -> OpenTask:
+    """The task, read in one statement when the worker may work on it; else the reason why not (the checks of
+    `_open_task`, which name the team or person that has it)."""
+    task = read_open_task(session, task_id, actor, incidents.COMPLETE)
+    if task is None or not task.workable_by(actor):
+        _open_task(session, task_id, actor)
+        raise Conflict("the case changed; try again")  # checked again and found workable: it changed meanwhile
+    return task
 
 
 def _keep_as_draft(session: Session, task_id: str, values: Mapping[str, Any]) -> None:
@@ -172,7 +188,7 @@ def form_values(rt: Runtime, task_id: str, actor: str) -> dict[str, Any]:
             form, current = engine.form_of(workflow, task_id)
         except TaskNotReady:
             return {}
-        workflows.remember(rt, instance, workflow)  # read only: still the instance's current revision
+        workflows.remember(rt, instance, workflow, len(instance.state))  # read only: still the current revision
     wanted = {f.id for f in form.fields} | {f.row_of for f in form.fields if f.row_of}
     return {k: v for k, v in current.items() if k in wanted and v is not None}  # None: left empty
 

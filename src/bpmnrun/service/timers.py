@@ -57,7 +57,7 @@ def fire_instance(rt: Runtime, instance_id: int, actor: str = WORKER) -> bool:
             fired = any(e.kind == "timer_fired" for e in snapshot.events)
             if fired:
                 incidents.resolve(session, attempt, rt.now(), "the timer fired")
-        workflows.remember(rt, instance, workflow)
+        workflows.remember(rt, instance, workflow, len(instance.state))
         return fired
     except StaleDataError:
         return False  # a user moved the case at the same moment; the timer fires on the next round

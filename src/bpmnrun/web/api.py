@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, jsonify, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
-from ..service import cases, input_limits, instances, next_steps, queries, records, tasks
+from ..service import cases, input_limits, instances, queries, records, tasks
 from ..service.queries import TaskFilter
 from ..service.recorded import recorded_so_far
 from .api_input import (MAX_ID, MAX_OFFSET, flag_arg, form_values, int_arg, iso_date, json_body, object_field,
@@ -75,9 +75,8 @@ def show_task(task_id: str):
 def complete_task(task_id: str):
     values = form_values(json_body({"data"}, {"data"}))
     done = tasks.complete_task(runtime(), task_id, username(), values)
-    after = next_steps.after_completion(runtime(), task_id, username())
     return jsonify({"task_id": task_id, "data": _plain(done.data), "instance": _instance_json(done.instance_id),
-                    "next_steps": [s.to_json() for s in after.next_steps]})
+                    "next_steps": [s.to_json() for s in done.next_steps]})
 
 
 @bp.post("/tasks/<task_id>/draft")
