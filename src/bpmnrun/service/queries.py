@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, select, union
+from sqlalchemy import String, cast, func, select, union
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from ..engine.forms import Form
@@ -279,24 +279,6 @@ def instance_tasks(rt: Runtime, instance_id: int, state: str = "ready") -> list[
         return _instance_tasks(session, instance_id, state)
 
 
-def instance_overview(rt: Runtime, instance_id: int) -> tuple[InstanceView, list[TaskView]]:
-    """A piece of work and its open tasks, read together."""
-    with rt.reading() as session:
-        # One statement: the work, its family, and its open tasks (none once it has ended) with their teams.
-        rows = session.execute(
-            select(*_INSTANCE_COLUMNS, Case.family_name, Task)
-            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-            .join(Case, Case.id == Instance.case_id)
-            .outerjoin(Task, and_(Task.instance_id == Instance.id, Task.state == "ready", Instance.status == "running"))
-            .options(joinedload(Task.teams), *_LISTING)
-            .where(Instance.id == instance_id).order_by(Task.position)).unique(lambda row: row.Task).all()
-        if not rows:
-            raise NotFound(f"no case work {instance_id}")
-        first = rows[0]
-        view = InstanceView(*first[:len(_INSTANCE_COLUMNS) - 1], tuple(first.waiting_messages or ()))
-        return view, [_task_view(row.Task, first.family_name, listing=True) for row in rows if row.Task is not None]
-
-
 def _instance_tasks(session, instance_id: int, state: str) -> list[TaskView]:
     family = session.scalar(select(Case.family_name).join(Instance, Instance.case_id == Case.id)
                             .where(Instance.id == instance_id))
@@ -340,7 +322,7 @@ def get_instance(rt: Runtime, instance_id: int) -> InstanceView:
 def _instance_view(session, instance_id: int) -> InstanceView:
     # Everything but the workflow state and the diagram's XML.
     row = session.execute(
-        select(*_INSTANCE_COLUMNS)
+        select(*INSTANCE_COLUMNS)
         .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
         .where(Instance.id == instance_id)).one_or_none()
     if row is None:
@@ -348,7 +330,7 @@ def _instance_view(session, instance_id: int) -> InstanceView:
     return InstanceView(*row[:-1], tuple(row.waiting_messages or ()))
 
 
-_INSTANCE_COLUMNS = (Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
+INSTANCE_COLUMNS = (Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
                      Instance.status, Instance.end_event, Instance.started_at, Instance.started_by, Instance.ended_at,
                      Instance.waiting_messages)  # InstanceView's fields, in order
 

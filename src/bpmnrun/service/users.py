@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,10 +91,16 @@ def issue_token(rt: Runtime, username: str, actor: str = "admin") -> str:
 
 
 def user_for_token(rt: Runtime, token: str) -> UserView | None:
+    """The API's signed-in user, read on every request: the columns a UserView needs, as a plain row."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     with rt.reading() as session:
-        user = session.scalars(select(User).where(User.api_token_sha256 == digest)).first()
-        return view(user) if user is not None else None
+        row = session.connection().execute(_BY_TOKEN, {"digest": digest}).first()
+    return UserView(row.username, row.display_name, tuple(row.teams), tuple(row.roles), row.line_manager) \
+        if row is not None else None
+
+
+_BY_TOKEN = select(User.username, User.display_name, User.teams, User.roles, User.line_manager).where(
+    User.api_token_sha256 == bindparam("digest")).limit(1)
 
 
 def set_password(rt: Runtime, username: str, password: str, actor: str = "admin") -> None:

@@ -17,6 +17,7 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from ..service import cases, input_limits, instances, queries, records, tasks
+from ..service.instance_overview import instance_overview
 from ..service.queries import TaskFilter
 from ..service.recorded import recorded_so_far
 from .api_input import (MAX_ID, MAX_OFFSET, flag_arg, form_values, int_arg, iso_date, json_body, object_field,
@@ -168,7 +169,7 @@ def show_instance(instance_id: int):
 
 def _instance_json(instance_id: int) -> dict[str, Any]:
     """The work's state and its open tasks (listed without their forms)."""
-    view, open_tasks = queries.instance_overview(runtime(), instance_id)
+    view, open_tasks = instance_overview(runtime(), instance_id)
     return {
         "id": view.id, "case_id": view.case_id, "process_id": view.process_id, "version": view.version,
         "title": view.title, "status": view.status, "end_event": view.end_event,
