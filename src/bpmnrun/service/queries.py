@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from ..engine.forms import Form
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam, User
+from . import inbox
 from .errors import Forbidden, NotFound
 from .persist import READ_ACTIONS
 from .runtime import Runtime
@@ -109,38 +110,79 @@ def tasks_and_total(rt: Runtime, user: str, wanted: TaskFilter, limit: int, offs
 
 @dataclass(frozen=True)
 class Worklist:
-    """One page of a task list, with the counts its tabs show."""
+    """One page of a task list, with the counts its tabs show. Counts are exact up to inbox.COUNT_BOUND; a
+    count above it means "more than that", and then the number of pages is not known (None)."""
 
     tasks: list[TaskView]
     total: int
     page: int
-    pages: int
+    pages: int | None
     mine: int  # tasks assigned to the user
     per_team: dict[str, int]  # open tasks in each of the user's team inboxes
+    first_place: str | None = None  # the inbox places of the page's first and last task (Previous and Next)
+    last_place: str | None = None
+    more_before: bool = False
+    more_after: bool = False
 
 
-def worklist(rt: Runtime, user: str, wanted: TaskFilter, page: int, page_size: int) -> Worklist:
-    """The task list page: its tasks, the total, and every tab's count, read together. A page past the
-    end is the last page."""
+def worklist(rt: Runtime, user: str, wanted: TaskFilter, page: int, page_size: int,
+             after: str | None = None, before: str | None = None) -> Worklist:
+    """The task list page: its tasks, the total, and every tab's count, read together. A numbered page past
+    the end is the last page; `after`/`before` (a task's inbox place) give the page after or before it."""
     with rt.reading() as session:
         account = require_user(session, user)
-        total = _count(session, account, wanted)
-        pages = max(1, -(-total // page_size))
-        page = min(max(1, page), pages)
-        listed = _listed(session, account, wanted, page_size, (page - 1) * page_size)
-        mine = _count(session, account, TaskFilter(mine=True))
-        per_team = dict(session.execute(
-            select(TaskTeam.team, func.count()).where(TaskTeam.team.in_(list(account.teams)), TaskTeam.ready.is_(True))
-            .group_by(TaskTeam.team)).all()) if account.teams else {}
-        return Worklist(listed, total, page, pages, mine, {t: per_team.get(t, 0) for t in account.teams})
+        per_team = inbox.team_counts(session, account.teams)
+        total = _bounded_total(session, account, wanted, per_team)
+        pages = max(1, -(-total // page_size)) if total <= inbox.COUNT_BOUND else None
+        page = max(1, min(page, pages or inbox.COUNT_BOUND // page_size + 1) if not (after or before) else page)
+        mine = session.scalar(inbox.bounded(_counted(account, TaskFilter(mine=True))))
+        if wanted.state != "ready" or wanted.mine:
+            listed = _listed(session, account, wanted, page_size, (page - 1) * page_size)
+            return Worklist(listed, total, page, pages, mine, per_team, more_after=pages is not None and page < pages,
+                            more_before=page > 1)
+        _require_team(account, wanted)
+        found = inbox.page(session, [wanted.team] if wanted.team else list(account.teams),
+                           None if wanted.team else account.username, _narrowing(wanted),
+                           inbox.PageAt(page, after, before), page_size)
+        return Worklist(_listed_by_ids(session, found.ids), total, page, pages, mine, per_team,
+                        found.first, found.last, found.more_before, found.more_after)
+
+
+def _narrowing(wanted: TaskFilter):
+    """The list's filters, for a query with task joined; None when it has none (the inbox index alone serves)."""
+    if wanted.case_id is None and not wanted.process_id and not wanted.overdue and not wanted.child:
+        return None
+
+    def narrow(query):
+        if wanted.case_id is not None:
+            query = query.where(Task.case_id == wanted.case_id)
+        if wanted.process_id:
+            query = query.join(Instance, Instance.id == Task.instance_id).where(
+                Instance.process_id == wanted.process_id)
+        if wanted.overdue:
+            query = query.where(Task.overdue.is_(True))
+        return _child_filter(query, wanted.child)
+    return narrow
+
+
+def _listing_query():
+    # A list shows no forms, and needs neither workflow state nor diagram XML: only the columns it shows.
+    return (select(Task, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
+            .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
+            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+            .options(selectinload(Task.teams), *_LISTING))
+
+
+def _listed_by_ids(session, ids: list[str]) -> list[TaskView]:
+    """These tasks, in this order, as a list shows them."""
+    if not ids:
+        return []
+    rows = {row[0].id: row for row in session.execute(_listing_query().where(Task.id.in_(ids))).all()}
+    return _listing_views(session, [rows[i] for i in ids if i in rows])
 
 
 def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> list[TaskView]:
-    # A list shows no forms, and needs neither workflow state nor diagram XML: only the columns it shows.
-    query = (select(Task, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
-             .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
-             .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-             .options(selectinload(Task.teams), *_LISTING))
+    query = _listing_query()
     if _one_inbox(wanted):
         # One team's open tasks: read in the inbox index's order, so a page costs the same however long the inbox.
         query = _inbox_filters(query.join(TaskTeam, TaskTeam.task_id == Task.id), account, wanted) \
@@ -148,7 +190,10 @@ def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> li
     else:
         query = query.where(Task.id.in_(_task_ids(account, wanted))).order_by(
             Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
-    rows = session.execute(query.limit(limit).offset(offset)).all()
+    return _listing_views(session, session.execute(query.limit(limit).offset(offset)).all())
+
+
+def _listing_views(session, rows) -> list[TaskView]:
     names = _subject_names(session, {i for row in rows for i in row.subject_ids})
     drafts = _drafts_saved(session, [row[0].id for row in rows])
     people = _display_names(session, {row[0].assignee for row in rows} | {d[1] for d in drafts.values()})
@@ -191,12 +236,31 @@ def _like(text: str) -> str:
 
 
 def _count(session, account, wanted: TaskFilter) -> int:
+    return session.scalar(select(func.count()).select_from(_counted(account, wanted).subquery()))
+
+
+def _counted(account, wanted: TaskFilter):
+    """The ids a list's count counts, read from the index that list is read from."""
     if _one_inbox(wanted):
-        query = select(func.count()).select_from(TaskTeam).join(Task, Task.id == TaskTeam.task_id)
+        query = select(TaskTeam.task_id).join(Task, Task.id == TaskTeam.task_id)
         if wanted.process_id:
             query = query.join(Instance, Instance.id == Task.instance_id)
-        return session.scalar(_inbox_filters(query, account, wanted))
-    return session.scalar(select(func.count()).select_from(Task).where(Task.id.in_(_task_ids(account, wanted))))
+        return _inbox_filters(query, account, wanted)
+    if wanted.mine and wanted.state == "ready" and _narrowing(wanted) is None:
+        return select(Task.id).where(Task.state == "ready", Task.assignee == account.username)
+    return _task_ids(account, wanted)
+
+
+def _bounded_total(session, account, wanted: TaskFilter, per_team: dict[str, int]) -> int:
+    """A list's count, exact up to inbox.COUNT_BOUND: an unfiltered inbox is counted by its index alone, and
+    "Mine and my teams'" is more than the bound when one of its inboxes is."""
+    if wanted.state == "ready" and not wanted.mine and _narrowing(wanted) is None:
+        if wanted.team:
+            _require_team(account, wanted)
+            return per_team[wanted.team]
+        if any(n > inbox.COUNT_BOUND for n in per_team.values()):
+            return inbox.COUNT_BOUND + 1
+    return session.scalar(inbox.bounded(_counted(account, wanted)))
 
 
 def _one_inbox(wanted: TaskFilter) -> bool:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from ..clock import LONDON
+from ..service.inbox import COUNT_BOUND
 
 
 def local_datetime(value: datetime | None) -> str:
@@ -33,6 +34,11 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def task_count(value: int) -> str:
+    """A list's count: exact up to the bound a list counts to, "more than 1,000" beyond it."""
+    return f"more than {COUNT_BOUND:,}" if value > COUNT_BOUND else f"{value:,}"
+
+
 def init_app(app: Flask) -> None:
-    for f in (local_datetime, local_date, long_datetime, long_date, sentence):
+    for f in (local_datetime, local_date, long_datetime, long_date, sentence, task_count):
         app.add_template_filter(f)

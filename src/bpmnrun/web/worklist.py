@@ -23,9 +23,10 @@ def index():
     wanted = TaskFilter(team=team if view == "team" else None, mine=view == "mine",
                         process_id=request.args.get("process") or None, overdue=request.args.get("overdue") == "1",
                         child=request.args.get("child", "").strip()[:100] or None)
-    shown = queries.worklist(runtime(), username(), wanted, request.args.get("page", 1, type=int), PAGE_SIZE)
+    shown = queries.worklist(runtime(), username(), wanted, request.args.get("page", 1, type=int), PAGE_SIZE,
+                             after=_place("after"), before=_place("before"))
     return render_template(
-        "worklist.html", tasks=shown.tasks, total=shown.total, pagination=_pagination(shown.page, shown.pages),
+        "worklist.html", tasks=shown.tasks, total=shown.total, pagination=_pagination(shown),
         view=view, team=team, counts={"mine": shown.mine, **shown.per_team}, wanted=wanted,
         processes=procedures_for(me.teams),
     )
@@ -68,19 +69,30 @@ def pass_to_worker(task_id: str):
     return _back()
 
 
-def _pagination(page: int, pages: int) -> dict | None:
-    """GOV.UK pagination for the current filters, or None for a single page."""
-    if pages <= 1:
+def _place(name: str) -> str | None:
+    """An inbox place from a Previous or Next link (a sort key: dates, case work and position)."""
+    value = request.args.get(name, "")
+    return value if 0 < len(value) <= 80 else None
+
+
+def _pagination(shown: queries.Worklist) -> dict | None:
+    """GOV.UK pagination for the current filters, or None for a single page. Previous and Next go from the
+    page's first or last task (so a page deep in a long inbox costs what the first does); numbered pages are
+    offered while the list is counted exactly."""
+    if not (shown.more_before or shown.more_after):
         return None
 
-    def href(n: int) -> str:
-        return url_for("worklist.index", **{**request.args.to_dict(), "page": n})
+    def href(n: int, **place: str | None) -> str:
+        args = {k: v for k, v in request.args.items() if k not in ("after", "before")}
+        return url_for("worklist.index", **{**args, "page": n, **{k: v for k, v in place.items() if v}})
 
+    page = shown.page
     return {
-        "previous": {"href": href(page - 1)} if page > 1 else None,
-        "next": {"href": href(page + 1)} if page < pages else None,
+        "previous": {"href": href(page - 1, before=shown.first_place if page > 2 else None)}
+        if shown.more_before else None,
+        "next": {"href": href(page + 1, after=shown.last_place)} if shown.more_after else None,
         "items": [{"ellipsis": True} if n is None else {"number": n, "href": href(n), "current": n == page}
-                  for n in _page_numbers(page, pages)],
+                  for n in _page_numbers(page, shown.pages)] if shown.pages else None,
     }
 
 

@@ -1,0 +1,120 @@
+"""Which tasks a page of open tasks shows, read from the inbox index (task_team: team, ready, sort_key), so
+that a page costs the same in an inbox of 100 tasks or of 100,000.
+
+A page after the first is found from the place of the last task before it (keyset: `after`) or of the first
+task after it (`before`), never by skipping rows; only a numbered page within the first COUNT_BOUND tasks
+is reached by an offset, and that offset is bounded. Counts are exact up to COUNT_BOUND: beyond it a list
+says "more than 1,000", which reads no more than that many index entries. "Mine and my teams'" is merged
+from a read of each team's inbox and of the tasks the worker holds.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from ..store.models import Task, TaskTeam
+
+COUNT_BOUND = 1000
+
+
+@dataclass(frozen=True)
+class PageAt:
+    """Where a page starts: its number (1 for the first), and the place of the task just before it (after) or
+    just after it (before) when it was reached by Next or Previous."""
+
+    number: int = 1
+    after: str | None = None
+    before: str | None = None
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The task ids of one page, in list order, with the places of its first and last task and whether there
+    are tasks before and after it."""
+
+    ids: list[str]
+    first: str | None
+    last: str | None
+    more_before: bool
+    more_after: bool
+
+
+def bounded(count_query) -> object:
+    """How many rows a query gives, counting no further than COUNT_BOUND + 1."""
+    return select(func.count()).select_from(count_query.limit(COUNT_BOUND + 1).subquery())
+
+
+def team_counts(session: Session, teams: Iterable[str]) -> dict[str, int]:
+    """Each team's open tasks (COUNT_BOUND + 1: more than COUNT_BOUND), in one statement of index-only reads."""
+    teams = list(teams)
+    if not teams:
+        return {}
+    parts = [select(literal(team).label("team"), bounded(_open_in(team)).scalar_subquery().label("n"))
+             for team in teams]
+    return {team: n for team, n in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()}
+
+
+def _open_in(team: str):
+    # The index's own column: counted from the index alone, never the table.
+    return select(TaskTeam.sort_key).where(TaskTeam.team == team, TaskTeam.ready.is_(True))
+
+
+def page(session: Session, teams: list[str], holder: str | None, narrow, at: PageAt, size: int) -> Slice:
+    """A page of the open tasks of `teams` and (when `holder` is given) of the tasks that worker holds;
+    `narrow(query)`, if any, adds the list's filters to a query that has task and task_team joined."""
+    backwards = at.before is not None and at.after is None
+    offset = 0 if at.after or at.before else min((at.number - 1) * size, COUNT_BOUND)
+    wanted = offset + size + 1  # one more than shown: is there a next page?
+    sources = [_team_places(team, narrow, at, backwards, wanted) for team in teams]
+    if holder is not None:
+        sources.append(_held_places(holder, narrow, at, backwards, wanted))
+    rows = [session.execute(query).all() for query in sources]
+    merged = _merge(rows, backwards)
+    shown = merged[offset:offset + size]
+    more = len(merged) > offset + size
+    if backwards:
+        shown.reverse()
+    ids = [task_id for task_id, _ in shown]
+    first, last = (shown[0][1], shown[-1][1]) if shown else (None, None)
+    more_before = more if backwards else bool(offset or at.after)
+    more_after = bool(at.before) if backwards else more
+    return Slice(ids, first, last, more_before, more_after)
+
+
+def _team_places(team: str, narrow, at: PageAt, backwards: bool, limit: int):
+    """A team's inbox in its index's order; the task rows are joined only when a filter needs them."""
+    query = select(TaskTeam.task_id, TaskTeam.sort_key).where(TaskTeam.team == team, TaskTeam.ready.is_(True))
+    if narrow is not None:
+        query = narrow(query.join(Task, Task.id == TaskTeam.task_id))
+    return _in_order(query, TaskTeam.sort_key, at, backwards, limit)
+
+
+def _held_places(holder: str, narrow, at: PageAt, backwards: bool, limit: int):
+    """The tasks a worker holds, at the place their inbox gives them (every inbox row of a task has the same)."""
+    place = func.min(TaskTeam.sort_key)
+    query = (select(TaskTeam.task_id, place.label("sort_key")).join(Task, Task.id == TaskTeam.task_id)
+             .where(Task.state == "ready", Task.assignee == holder).group_by(TaskTeam.task_id))
+    return _in_order(narrow(query) if narrow is not None else query, place, at, backwards, limit, having=True)
+
+
+def _in_order(query, key, at: PageAt, backwards: bool, limit: int, having: bool = False):
+    condition = key < at.before if backwards else (key > at.after if at.after else None)
+    if condition is not None:
+        query = query.having(condition) if having else query.where(condition)
+    return query.order_by(key.desc() if backwards else key).limit(limit)
+
+
+def _merge(sources: list[list], backwards: bool) -> list[tuple[str, str]]:
+    """The sources' rows in one order, each task once (a task in two of the worker's teams, or held by them)."""
+    seen: set[str] = set()
+    merged = []
+    for task_id, key in heapq.merge(*sources, key=lambda row: row[1], reverse=backwards):
+        if task_id not in seen:
+            seen.add(task_id)
+            merged.append((task_id, key))
+    return merged
