@@ -152,3 +152,20 @@ def test_govuk_frontend_assets_are_served_when_installed(browser, app):
     visitor = browser()
     assert visitor.get("/govuk/govuk-frontend.min.css").status_code == 200
     assert visitor.get("/assets/images/favicon.svg").status_code == 200
+
+
+def test_an_inbox_longer_than_it_counts_says_more_than_and_pages_by_next_and_previous(browser, rt, diagrams,
+                                                                                     monkeypatch):
+    from bpmnrun.service import inbox
+    give_password(rt)
+    for _ in range(7):
+        instances.start_work(rt, REQUEST, diagrams.id, "sam", subject_ids(diagrams, "Josie"))
+    monkeypatch.setattr(inbox, "COUNT_BOUND", 4)
+    monkeypatch.setattr("bpmnrun.web.worklist.PAGE_SIZE", 3)
+    sam = browser().sign_in("sam")
+    first = sam.get("/?view=team&team=Social+Worker").get_data(as_text=True)
+    assert "Social Worker (more than 4)" in first and "More than 4 tasks" in first
+    assert "Page 2" in first and "Previous" not in first  # Next says where it leads; no numbered pages
+    after = first.split("after=")[1].split('"')[0]
+    second = sam.get(f"/?view=team&team=Social+Worker&page=2&after={after}").get_data(as_text=True)
+    assert "Page 1" in second and "Page 3" in second and second.count("/tasks/") >= 3

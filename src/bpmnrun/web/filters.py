@@ -10,7 +10,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from ..clock import LONDON
-from ..service.inbox import COUNT_BOUND
+from ..service import inbox
 
 
 def local_datetime(value: datetime | None) -> str:
@@ -36,7 +36,7 @@ def sentence(text: str) -> str:
 
 def task_count(value: int) -> str:
     """A list's count: exact up to the bound a list counts to, "more than 1,000" beyond it."""
-    return f"more than {COUNT_BOUND:,}" if value > COUNT_BOUND else f"{value:,}"
+    return f"more than {inbox.COUNT_BOUND:,}" if value > inbox.COUNT_BOUND else f"{value:,}"
 
 
 def init_app(app: Flask) -> None:

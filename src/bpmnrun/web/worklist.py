@@ -87,13 +87,14 @@ def _pagination(shown: queries.Worklist) -> dict | None:
         return url_for("worklist.index", **{**args, "page": n, **{k: v for k, v in place.items() if v}})
 
     page = shown.page
-    return {
-        "previous": {"href": href(page - 1, before=shown.first_place if page > 2 else None)}
-        if shown.more_before else None,
-        "next": {"href": href(page + 1, after=shown.last_place)} if shown.more_after else None,
-        "items": [{"ellipsis": True} if n is None else {"number": n, "href": href(n), "current": n == page}
-                  for n in _page_numbers(page, shown.pages)] if shown.pages else None,
-    }
+    previous = {"href": href(page - 1, before=shown.first_place if page > 2 else None)} if shown.more_before else None
+    following = {"href": href(page + 1, after=shown.last_place)} if shown.more_after else None
+    if not shown.pages:  # more tasks than are counted: Previous and Next alone, saying which page they lead to
+        return {"previous": previous and {**previous, "labelText": f"Page {page - 1}"},
+                "next": following and {**following, "labelText": f"Page {page + 1}"}}
+    return {"previous": previous, "next": following,
+            "items": [{"ellipsis": True} if n is None else {"number": n, "href": href(n), "current": n == page}
+                      for n in _page_numbers(page, shown.pages)]}
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
