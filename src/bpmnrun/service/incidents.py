@@ -127,7 +127,8 @@ def needs_attention(rt: Runtime, attempt: Attempt, failure: Failure, what: str,
 
 def resolve(session: Session, attempt: Attempt, now: datetime, how: str) -> None:
     """Close the open incident of this step, if there is one: the step has now succeeded (same transaction)."""
-    session.execute(update(Incident).where(Incident.open_key == attempt.key).values(
+    # A plain statement on the table: the step's own unit of work holds no incident, and needs no flush first.
+    session.connection().execute(update(Incident.__table__).where(Incident.open_key == attempt.key).values(
         resolved=True, resolved_at=now, resolved_by=attempt.actor, resolution=how, open_key=None))
 
 

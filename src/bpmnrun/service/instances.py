@@ -63,14 +63,17 @@ def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: 
                   "started_by": actor, **({CASE_STATUS: case.case_status} if case.case_status else {}), **answers}
     workflow, snapshot = engine.begin(parsed, start_data)
     instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
-                        status="running", state=snapshot.state, subject_ids=[s["id"] for s in chosen],
-                        started_at=rt.now(), started_by=actor)
+                        status=snapshot.status, state=snapshot.state, subject_ids=[s["id"] for s in chosen],
+                        started_at=rt.now(), started_by=actor, waiting_messages=list(snapshot.messages),
+                        timer_count=len(snapshot.timers),
+                        **({"ended_at": rt.now(), "end_event": snapshot.end_event}
+                           if snapshot.status != "running" else {}))
     session.add(instance)
     session.flush()
     audit(session, rt.now(), actor, "instance_started", case_id=case.id, instance_id=instance.id,
           name=version.title, process=process_id, version=version.version,
           subjects=[s["name"] for s in chosen], data=answers)
-    apply_snapshot(session, instance, snapshot, actor, rt.now())
+    apply_snapshot(session, instance, snapshot, actor, rt.now(), started=True)
     incidents.resolve(session, incidents.Attempt(incidents.START, actor, case_id=case.id, process_id=process_id),
                       rt.now(), f"work started as case work {instance.id}")
     return instance, workflow

@@ -66,16 +66,20 @@ def write_audit(session: Session) -> None:
 
 def apply_snapshot(session: Session, instance: Worked, snapshot: Snapshot, actor: str, now: datetime,
                    after_task: str | None = None, open_ids: Iterable[str] | None = None,
-                   case_status: str | None = None, moved_to: int | None = None) -> None:
+                   case_status: str | None = None, moved_to: int | None = None, started: bool = False) -> None:
     """`after_task`: the task whose completion made this step (each task it made ready says so in the audit).
     `open_ids` (the instance's open task rows) and `case_status` (the case's) spare a read when already known.
     `moved_to`: the version a move puts the instance on, written with the step (one revision per step).
+    `started`: the instance was inserted in this transaction from the snapshot (instances.start_work).
 
     Raises StaleDataError when the instance changed since it was read (optimistic locking on its revision)."""
     session.flush()  # ORM changes the use case made before the step are written first: the step's reads see them
     conn = session.connection()
     had_timers = bool(instance.timer_count)
-    revision = _update_instance(conn, instance, snapshot, now, moved_to)
+    if started:  # inserted just now with what the engine gave: nothing to update, no task yet
+        revision, open_ids = instance.revision, ()
+    else:
+        revision = _update_instance(conn, instance, snapshot, now, moved_to)
     if open_ids is None:
         open_ids = conn.scalars(select(Task.id).where(Task.instance_id == instance.id, Task.state == "ready"))
     _sync_tasks(session, conn, instance, snapshot, now, after_task, set(open_ids), revision * STEP_BLOCK + 1)
