@@ -4,92 +4,25 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import String, cast, func, select, union
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from ..engine.forms import Form
-from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam, User
+from ..store.models import Case, Event, Instance, ProcessVersion, Task, TaskTeam
 from . import inbox
 from .errors import Forbidden, NotFound
 from .persist import READ_ACTIONS
 from .runtime import Runtime
+from .next_step import display_names
+from .task_rows import drafts_saved, read_listed, subject_names
+from .views import EventView, InstanceView, TaskFilter, TaskView  # noqa: F401 - the front ends read them here
 from .tasks import visible_task
 from .users import members_of, require_user
 
 
 # A listing shows no form: the large JSON columns stay in the database.
 _LISTING = (defer(Task.form), defer(Task.draft), defer(Task.data), defer(Task.documentation))
-
-
-@dataclass(frozen=True)
-class TaskView:
-    id: str
-    name: str
-    lane: str | None
-    teams: tuple[str, ...]
-    assignee: str | None
-    state: str
-    case_id: int
-    family_name: str
-    instance_id: int
-    process_id: str
-    subject_name: str | None
-    activity: str | None
-    created_at: datetime
-    due_at: datetime | None
-    overdue: bool
-    priority: str | None
-    form: list[dict[str, Any]]
-    draft: dict[str, Any]
-    documentation: str | None
-    completed_by: str | None
-    completed_at: datetime | None
-    data: dict[str, Any] | None
-    procedure: str = ""
-    authority: str = ""
-    children: tuple[str, ...] = ()
-    assignee_name: str | None = None  # the assignee as people know them
-    completed_by_name: str | None = None  # and whoever completed it
-    draft_saved_at: datetime | None = None
-    draft_saved_by: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        for key in ("created_at", "due_at", "completed_at", "draft_saved_at"):
-            out[key] = out[key].isoformat() if out[key] else None
-        out["teams"] = list(self.teams)
-        out["children"] = list(self.children)
-        return out
-
-
-@dataclass(frozen=True)
-class EventView:
-    at: datetime
-    actor: str
-    action: str
-    name: str | None
-    task_id: str | None
-    detail: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "actor": self.actor, "action": self.action, "name": self.name,
-                "task_id": self.task_id, "detail": self.detail}
-
-
-@dataclass(frozen=True)
-class TaskFilter:
-    """Which tasks a worklist shows: one team's inbox, the user's own, or both (the default)."""
-
-    team: str | None = None
-    mine: bool = False
-    state: str = "ready"
-    case_id: int | None = None
-    process_id: str | None = None
-    overdue: bool = False
-    child: str | None = None  # part of a child's name: tasks for that child
 
 
 def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | None = None,
@@ -144,7 +77,7 @@ def worklist(rt: Runtime, user: str, wanted: TaskFilter, page: int, page_size: i
         found = inbox.page(session, [wanted.team] if wanted.team else list(account.teams),
                            None if wanted.team else account.username, _narrowing(wanted),
                            inbox.PageAt(page, after, before), page_size)
-        return Worklist(_listed_by_ids(session, found.ids), total, page, pages, mine, per_team,
+        return Worklist(read_listed(session, found.ids), total, page, pages, mine, per_team,
                         found.first, found.last, found.more_before, found.more_after)
 
 
@@ -173,14 +106,6 @@ def _listing_query():
             .options(selectinload(Task.teams), *_LISTING))
 
 
-def _listed_by_ids(session, ids: list[str]) -> list[TaskView]:
-    """These tasks, in this order, as a list shows them."""
-    if not ids:
-        return []
-    rows = {row[0].id: row for row in session.execute(_listing_query().where(Task.id.in_(ids))).all()}
-    return _listing_views(session, [rows[i] for i in ids if i in rows])
-
-
 def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> list[TaskView]:
     query = _listing_query()
     if _one_inbox(wanted):
@@ -194,32 +119,15 @@ def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> li
 
 
 def _listing_views(session, rows) -> list[TaskView]:
-    names = _subject_names(session, {i for row in rows for i in row.subject_ids})
-    drafts = _drafts_saved(session, [row[0].id for row in rows])
-    people = _display_names(session, {row[0].assignee for row in rows} | {d[1] for d in drafts.values()})
+    names = subject_names(session, {i for row in rows for i in row.subject_ids})
+    drafts = drafts_saved(session, [row[0].id for row in rows])
+    people = display_names(session, {row[0].assignee for row in rows} | {d[1] for d in drafts.values()})
     return [replace(_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
                                listing=True),
                     assignee_name=people.get(t.assignee or "", t.assignee),
                     draft_saved_at=drafts.get(t.id, (None, None))[0],
                     draft_saved_by=people.get(drafts.get(t.id, (None, ""))[1] or "", drafts.get(t.id, (None, None))[1]))
             for t, family, subject_ids, title, authority in rows]
-
-
-def _drafts_saved(session, task_ids: list[str]) -> dict[str, tuple[datetime, str]]:
-    """When each of these tasks' draft was last saved, and by whom (from the audit: one query for a page)."""
-    if not task_ids:
-        return {}
-    last = (select(func.max(Event.id)).where(Event.task_id.in_(task_ids), Event.action == "draft_saved")
-            .group_by(Event.task_id))
-    return {task_id: (at, actor) for task_id, at, actor in session.execute(
-        select(Event.task_id, Event.at, Event.actor).where(Event.id.in_(last))).all()}
-
-
-def _display_names(session, usernames: set[str | None]) -> dict[str, str]:
-    wanted = {u for u in usernames if u}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all())
 
 
 def _child_filter(query, child: str | None):
@@ -306,7 +214,7 @@ def _task_ids(account, wanted: TaskFilter):
 
 
 def _people_named(session, task: Task) -> dict[str, str | None]:
-    names = _display_names(session, {task.assignee, task.completed_by})
+    names = display_names(session, {task.assignee, task.completed_by})
     return {"assignee_name": names.get(task.assignee, task.assignee),
             "completed_by_name": names.get(task.completed_by, task.completed_by)}
 
@@ -320,7 +228,7 @@ def get_task(rt: Runtime, task_id: str, user: str) -> TaskView:
             .join(Case, Case.id == Instance.case_id)
             .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
             .where(Instance.id == task.instance_id)).one()
-        names = _subject_names(session, set(subject_ids))
+        names = subject_names(session, set(subject_ids))
         view = _task_view(task, family, (title, authority), tuple(names[i] for i in subject_ids if i in names))
         # A person picker offers the members of its teams as they are now, by the names people know.
         view = replace(view, form=Form.from_json(task.form).with_people(members_of(session)).to_json(),
@@ -363,21 +271,6 @@ def history(rt: Runtime, instance_id: int | None = None, case_id: int | None = N
         return [EventView(e.at, e.actor, e.action, e.name, e.task_id, e.detail) for e in session.scalars(query)]
 
 
-@dataclass(frozen=True)
-class InstanceView:
-    id: int
-    case_id: int
-    process_id: str
-    version: int
-    title: str
-    status: str
-    end_event: str | None
-    started_at: datetime
-    started_by: str
-    ended_at: datetime | None
-    waiting_messages: tuple[str, ...]
-
-
 def get_instance(rt: Runtime, instance_id: int) -> InstanceView:
     with rt.reading() as session:
         return _instance_view(session, instance_id)
@@ -397,12 +290,6 @@ def _instance_view(session, instance_id: int) -> InstanceView:
 INSTANCE_COLUMNS = (Instance.id, Instance.case_id, Instance.process_id, ProcessVersion.version, ProcessVersion.title,
                      Instance.status, Instance.end_event, Instance.started_at, Instance.started_by, Instance.ended_at,
                      Instance.waiting_messages)  # InstanceView's fields, in order
-
-
-def _subject_names(session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(ids))).all())
 
 
 def _task_view(task: Task, family_name: str, procedure: tuple[str, str] = ("", ""),
