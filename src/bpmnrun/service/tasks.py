@@ -132,11 +132,13 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
             # A field left empty is still answered, with nothing: the steps after it may test it.
             unanswered = {f.id: None for f in form.fields if not f.row_of and f.id not in clean}
             snapshot = engine.complete(workflow, task_id, {**unanswered, **clean}, actor)
-            close_task_row(session, task.id, actor, rt.now(), clean)
             audit(session, rt.now(), actor, "task_completed", case_id=task.case_id, instance_id=task.instance.id,
                   task_id=task.id, name=task.name, data=clean)
+            # The case work's row first, then its tasks', as every step writes them: two steps racing on one case
+            # (a completion and a move) wait for each other instead of deadlocking.
             apply_snapshot(session, task.instance, snapshot, actor, rt.now(), after_task=task.id,
                            open_ids=task.open_ids - {task.id}, case_status=task.case_status)
+            close_task_row(session, task.id, actor, rt.now(), clean)
             if task.incident_open:
                 incidents.resolve(session, attempt, rt.now(), "the task was completed")
             made = steps_made_ready(session, (t for t in snapshot.ready_tasks if t.id not in task.open_ids))
