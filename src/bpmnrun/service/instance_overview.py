@@ -22,8 +22,8 @@ _QUERY = (select(*INSTANCE_COLUMNS, Case.family_name, *LISTED, TaskTeam.team)
 
 def instance_overview(rt: Runtime, instance_id: int) -> tuple[InstanceView, list[TaskView]]:
     """The work, and its open tasks (none once it has ended) with their teams, as a listing shows them."""
-    with rt.reading() as session:
-        rows = session.connection().execute(_QUERY, {"instance_id": instance_id}).all()
+    with rt.one_read() as connection:
+        rows = connection.execute(_QUERY, {"instance_id": instance_id}).all()
     if not rows:
         raise NotFound(f"no case work {instance_id}")
     first = rows[0]

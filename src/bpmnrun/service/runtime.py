@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ..clock import Clock, SystemClock, using_clock
@@ -70,6 +71,12 @@ class Runtime:
         with using_clock(self.clock), self.db.transaction() as session:
             yield session
             write_audit(session)
+
+    @contextmanager
+    def one_read(self) -> Iterator[Connection]:
+        """A read of one statement, outside any transaction (Database.one_read)."""
+        with using_clock(self.clock), self.db.one_read() as connection:
+            yield connection
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -93,14 +93,19 @@ def issue_token(rt: Runtime, username: str, actor: str = "admin") -> str:
 def user_for_token(rt: Runtime, token: str) -> UserView | None:
     """The API's signed-in user, read on every request: the columns a UserView needs, as a plain row."""
     digest = hashlib.sha256(token.encode()).hexdigest()
-    with rt.reading() as session:
-        row = session.connection().execute(_BY_TOKEN, {"digest": digest}).first()
-    return UserView(row.username, row.display_name, tuple(row.teams), tuple(row.roles), row.line_manager) \
-        if row is not None else None
+    with rt.one_read() as connection:
+        row = connection.execute(_BY_TOKEN, {"digest": digest}).first()
+    return _view_of(row) if row is not None else None
 
 
-_BY_TOKEN = select(User.username, User.display_name, User.teams, User.roles, User.line_manager).where(
-    User.api_token_sha256 == bindparam("digest")).limit(1)
+# What a UserView shows (never the password hash), read as a plain row on every request.
+_VIEWED = (User.username, User.display_name, User.teams, User.roles, User.line_manager)
+_BY_TOKEN = select(*_VIEWED).where(User.api_token_sha256 == bindparam("digest")).limit(1)
+_BY_NAME = select(*_VIEWED).where(User.username == bindparam("username"))
+
+
+def _view_of(row) -> UserView:
+    return UserView(row.username, row.display_name, tuple(row.teams), tuple(row.roles), row.line_manager)
 
 
 def set_password(rt: Runtime, username: str, password: str, actor: str = "admin") -> None:
@@ -110,18 +115,19 @@ def set_password(rt: Runtime, username: str, password: str, actor: str = "admin"
 
 
 def get_user(rt: Runtime, username: str) -> UserView:
-    with rt.reading() as session:
-        return view(require_user(session, username))
+    """The signed-in user of a page (read on every request)."""
+    with rt.one_read() as connection:
+        row = connection.execute(_BY_NAME, {"username": username}).first()
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    return _view_of(row)
 
 
 def team_members(rt: Runtime, team: str) -> list[UserView]:
     # Teams are a JSON list, which SQLite and PostgreSQL search differently: read the few columns a
     # member list shows (never the password hashes) and pick the team's members here.
     with rt.reading() as session:
-        rows = session.execute(select(User.username, User.display_name, User.teams, User.roles, User.line_manager)
-                               .order_by(User.username))
-        return [UserView(r.username, r.display_name, tuple(r.teams), tuple(r.roles), r.line_manager)
-                for r in rows if team in r.teams]
+        return [_view_of(r) for r in session.execute(select(*_VIEWED).order_by(User.username)) if team in r.teams]
 
 
 def members_of(session: Session) -> Callable[[tuple[str, ...]], list[tuple[str, str]]]:
