@@ -6,19 +6,19 @@ import json
 from dataclasses import dataclass, replace
 
 from sqlalchemy import String, cast, func, select, union
-from sqlalchemy.orm import defer, joinedload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only
 
 from ..engine.forms import Form
 from ..store.models import Case, Event, Instance, ProcessVersion, Task, TaskTeam
 from . import inbox
 from .errors import Forbidden, NotFound
+from .next_step import display_names
 from .persist import READ_ACTIONS
 from .runtime import Runtime
-from .next_step import display_names
-from .task_rows import drafts_saved, read_listed, subject_names
-from .views import EventView, InstanceView, TaskFilter, TaskView  # noqa: F401 - the front ends read them here
+from .task_rows import read_listed, subject_names
 from .tasks import visible_task
 from .users import members_of, require_user
+from .views import EventView, InstanceView, TaskFilter, TaskView  # noqa: F401 - the front ends read them here
 
 
 # A listing shows no form: the large JSON columns stay in the database.
@@ -68,7 +68,7 @@ def worklist(rt: Runtime, user: str, wanted: TaskFilter, page: int, page_size: i
         total = _bounded_total(session, account, wanted, per_team)
         pages = max(1, -(-total // page_size)) if total <= inbox.COUNT_BOUND else None
         page = max(1, min(page, pages or inbox.COUNT_BOUND // page_size + 1) if not (after or before) else page)
-        mine = session.scalar(inbox.bounded(_counted(account, TaskFilter(mine=True))))
+        mine = session.scalar(inbox.bounded(_listed_ids(account, TaskFilter(mine=True))))
         if wanted.state != "ready" or wanted.mine:
             listed = _listed(session, account, wanted, page_size, (page - 1) * page_size)
             return Worklist(listed, total, page, pages, mine, per_team, more_after=pages is not None and page < pages,
@@ -98,36 +98,12 @@ def _narrowing(wanted: TaskFilter):
     return narrow
 
 
-def _listing_query():
-    # A list shows no forms, and needs neither workflow state nor diagram XML: only the columns it shows.
-    return (select(Task, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority)
-            .join(Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
-            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-            .options(selectinload(Task.teams), *_LISTING))
-
-
 def _listed(session, account, wanted: TaskFilter, limit: int, offset: int) -> list[TaskView]:
-    query = _listing_query()
-    if _one_inbox(wanted):
-        # One team's open tasks: read in the inbox index's order, so a page costs the same however long the inbox.
-        query = _inbox_filters(query.join(TaskTeam, TaskTeam.task_id == Task.id), account, wanted) \
-            .order_by(TaskTeam.sort_key)
-    else:
-        query = query.where(Task.id.in_(_task_ids(account, wanted))).order_by(
-            Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
-    return _listing_views(session, session.execute(query.limit(limit).offset(offset)).all())
-
-
-def _listing_views(session, rows) -> list[TaskView]:
-    names = subject_names(session, {i for row in rows for i in row.subject_ids})
-    drafts = drafts_saved(session, [row[0].id for row in rows])
-    people = display_names(session, {row[0].assignee for row in rows} | {d[1] for d in drafts.values()})
-    return [replace(_task_view(t, family, (title, authority), tuple(names[i] for i in subject_ids if i in names),
-                               listing=True),
-                    assignee_name=people.get(t.assignee or "", t.assignee),
-                    draft_saved_at=drafts.get(t.id, (None, None))[0],
-                    draft_saved_by=people.get(drafts.get(t.id, (None, ""))[1] or "", drafts.get(t.id, (None, None))[1]))
-            for t, family, subject_ids, title, authority in rows]
+    # One team's open tasks are read in the inbox index's order, so a page costs the same however long the inbox.
+    order = (TaskTeam.sort_key,) if _one_inbox(wanted) else (
+        Task.due_at.is_(None), Task.due_at, Task.created_at, Task.instance_id, Task.position)
+    return read_listed(session, list(session.scalars(_listed_ids(account, wanted).order_by(*order)
+                                                     .limit(limit).offset(offset))))
 
 
 def _child_filter(query, child: str | None):
@@ -144,11 +120,12 @@ def _like(text: str) -> str:
 
 
 def _count(session, account, wanted: TaskFilter) -> int:
-    return session.scalar(select(func.count()).select_from(_counted(account, wanted).subquery()))
+    return session.scalar(select(func.count()).select_from(_listed_ids(account, wanted).subquery()))
 
 
-def _counted(account, wanted: TaskFilter):
-    """The ids a list's count counts, read from the index that list is read from."""
+def _listed_ids(account, wanted: TaskFilter):
+    """The ids of the tasks a list shows, read from the index that list is read from (unordered: to count them, or
+    to order a page of them)."""
     if _one_inbox(wanted):
         query = select(TaskTeam.task_id).join(Task, Task.id == TaskTeam.task_id)
         if wanted.process_id:
@@ -168,7 +145,7 @@ def _bounded_total(session, account, wanted: TaskFilter, per_team: dict[str, int
             return per_team[wanted.team]
         if any(n > inbox.COUNT_BOUND for n in per_team.values()):
             return inbox.COUNT_BOUND + 1
-    return session.scalar(inbox.bounded(_counted(account, wanted)))
+    return session.scalar(inbox.bounded(_listed_ids(account, wanted)))
 
 
 def _one_inbox(wanted: TaskFilter) -> bool:
