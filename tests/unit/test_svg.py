@@ -9,7 +9,8 @@ import pytest
 from lxml import etree
 
 from bpmnrun.library.svg import render_svg
-from bpmnrun.library.svg_shapes import LINE_HEIGHT, STATES, text_width
+from bpmnrun.library.svg_shapes import STATES
+from bpmnrun.library.svg_text import LINE_HEIGHT, text_width
 
 TESTS = Path(__file__).resolve().parents[1]
 DIAGRAM_FILES = sorted((TESTS.parent / "bpmn").rglob("*.bpmn")) + sorted((TESTS / "diagrams").glob("*.bpmn"))

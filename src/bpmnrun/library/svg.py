@@ -17,7 +17,8 @@ from lxml import etree
 from . import svg_shapes as draw
 from .files import NS, DiagramFile
 from .svg_marks import HIGHLIGHT_WORDS, STATE_WORDS, Marks, decorate_before, draw_legend, legend_height, legend_layout
-from .svg_shapes import INK, LABEL_FONT, STATE_COLOUR, STATES, TASK_FONT, Box, Point, add
+from .svg_shapes import INK, STATE_COLOUR, STATES, Box, Point, add
+from .svg_text import LABEL_FONT, TASK_FONT, block_height, fitted_lines, wrap
 
 DC = "{http://www.omg.org/spec/DD/20100524/DC}"
 DI = "{http://www.omg.org/spec/DD/20100524/DI}"
@@ -221,7 +222,7 @@ def _draw_activity(layer: etree._Element, shape: Shape, marks: Marks, attached: 
     draw.activity_markers(group, box, markers)
     name = " ".join((element.get("name") or "").split())
     if expanded:
-        lines = draw.wrap(name, box.w - 16, TASK_FONT, max_lines=2)
+        lines = wrap(name, box.w - 16, TASK_FONT, max_lines=2)
         draw.text_lines(group, lines, box.x + 8, box.y + 6, TASK_FONT, anchor="start", class_="bpmn-label")
     elif name:
         # the text is centred in what the icon (top) and the markers (bottom) leave free
@@ -229,8 +230,8 @@ def _draw_activity(layer: etree._Element, shape: Shape, marks: Marks, attached: 
         above = draw.USER_ICON_HEIGHT if shape.kind == "userTask" else 0.0
         below = max([20.0 if markers else 0.0] + [box.bottom - b.y - 4 for b in attached if b.cy > box.bottom - 5])
         free = box.h - 2 * padding - above - below
-        lines, size = draw.fitted_lines(name, box.w - 2 * padding - 2, free)
-        top = box.y + padding + above + (free - draw.block_height(lines, size)) / 2
+        lines, size = fitted_lines(name, box.w - 2 * padding - 2, free)
+        top = box.y + padding + above + (free - block_height(lines, size)) / 2
         draw.text_lines(group, lines, box.cx, top, size, backing=shape.id in marks.highlight, class_="bpmn-label")
     draw.state_badge(group, box, state)
 
@@ -269,7 +270,7 @@ def _draw_artifact(layer: etree._Element, shape: Shape, marks: Marks) -> None:
     if shape.kind == "textAnnotation":
         add(group, "path", d=f"M{box.x + 10},{box.y} h-10 v{box.h} h10", fill="none", stroke=INK, stroke_width=1.5)
         text = " ".join(shape.element.findtext("bpmn:text", "", NS).split())
-        lines = draw.wrap(text, box.w - 10, LABEL_FONT, max_lines=max(1, int(box.h // (LABEL_FONT * 1.2))))
+        lines = wrap(text, box.w - 10, LABEL_FONT, max_lines=max(1, int(box.h // (LABEL_FONT * 1.2))))
         draw.text_lines(group, lines, box.x + 5, box.y + 3, LABEL_FONT, anchor="start", class_="bpmn-label")
         return
     draw.outline(group, "square", box, fill=draw.body_fill(state), stroke=INK, stroke_width=1.5,
@@ -292,14 +293,14 @@ def _external_label(layer: etree._Element, shape: Shape) -> None:
     if shape.label is not None:
         _label_at(_label_group(layer, shape.id), name, shape.label)
     else:
-        lines = draw.wrap(name, 100, LABEL_FONT)
+        lines = wrap(name, 100, LABEL_FONT)
         draw.text_lines(_label_group(layer, shape.id), lines, shape.box.cx, shape.box.bottom + 6, LABEL_FONT,
                         backing=True)
 
 
 def _label_at(group: etree._Element, name: str, bounds: Box) -> None:
     # the modeller sized the bounds with Arial metrics too: 2px of slack absorbs rounding
-    lines = draw.wrap(name, max(bounds.w + 2, 40), LABEL_FONT)
+    lines = wrap(name, max(bounds.w + 2, 40), LABEL_FONT)
     draw.text_lines(group, lines, bounds.cx, bounds.y, LABEL_FONT, backing=True)
 
 
@@ -344,8 +345,8 @@ def _edge_label(layer: etree._Element, edge: Edge) -> None:
         _label_at(_label_group(layer, edge.id), name, edge.label)
         return
     x, y = draw.midpoint(edge.points)
-    lines = draw.wrap(name, 120, LABEL_FONT)
-    draw.text_lines(_label_group(layer, edge.id), lines, x, y - draw.block_height(lines, LABEL_FONT) - 3,
+    lines = wrap(name, 120, LABEL_FONT)
+    draw.text_lines(_label_group(layer, edge.id), lines, x, y - block_height(lines, LABEL_FONT) - 3,
                     LABEL_FONT, backing=True)
 
 

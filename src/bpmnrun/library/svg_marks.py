@@ -10,7 +10,8 @@ from typing import Mapping
 from lxml import etree
 
 from . import svg_shapes as draw
-from .svg_shapes import INK, STATES, TASK_FONT, Box, add
+from .svg_shapes import INK, STATES, Box, add
+from .svg_text import TASK_FONT, text_width
 
 STATE_WORDS = {"completed": "Completed", "active": "In progress", "overdue": "Overdue",
                "waiting": "Waiting for a timer or message"}
@@ -49,7 +50,7 @@ def legend_layout(marks: Marks, width: float) -> list[tuple[str, float, float]]:
         return []
     placed, x, y = [], 0.0, 0.0
     for item in [*STATES, *(["highlighted"] if marks.highlight else [])]:
-        size = LEGEND_SAMPLE.w + 24 + draw.text_width(STATE_WORDS.get(item, HIGHLIGHT_WORDS), TASK_FONT) + 30
+        size = LEGEND_SAMPLE.w + 24 + text_width(STATE_WORDS.get(item, HIGHLIGHT_WORDS), TASK_FONT) + 30
         if x and x + size > width:
             x, y = 0.0, y + LEGEND_ROW
         placed.append((item, x, y))

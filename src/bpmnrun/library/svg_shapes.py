@@ -1,4 +1,5 @@
-"""BPMN notation drawn in SVG: shapes, icons, flow markers, case-state decorations and wrapped text.
+"""BPMN notation drawn in SVG: shapes, icons, flow markers, case-state decorations and lines of
+text (measured and wrapped by svg_text).
 
 Geometry comes from the diagram's DI; this module knows nothing of the BPMN model beyond the flags it is
 given. Styling is by presentation attributes (not a <style> sheet), so the drawing looks the same in a
@@ -13,14 +14,13 @@ from typing import Sequence
 
 from lxml import etree
 
+from .svg_text import LINE_HEIGHT, TASK_FONT, block_height, text_width, wrap
+
 SVG_NS = "http://www.w3.org/2000/svg"
 
 INK = "#0b0c0c"
 PAPER = "#ffffff"
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
-TASK_FONT = 12.0
-LABEL_FONT = 11.0
-LINE_HEIGHT = 1.2
 BAND = 30.0  # width of the name band on the left of a pool or lane, as bpmn.io draws it
 
 STATES = ("completed", "active", "overdue", "waiting")
@@ -92,70 +92,6 @@ def hatch_pattern(defs: etree._Element) -> None:
 
 # --- text ----------------------------------------------------------------------------------------------
 
-# Advance widths of Arial/Helvetica (and the metric-compatible Liberation Sans) in thousandths of an em,
-# for printable ASCII: enough to wrap names the way a browser will lay them out.
-_ASCII_WIDTHS = (
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  # space to /
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,  # 0 to ?
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,  # @ to O
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,  # P to _
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,  # ` to o
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,  # p to ~
-)
-_OTHER_WIDTHS = {"–": 556, "—": 1000, "…": 1000, "‘": 222, "’": 222, "“": 333, "”": 333, "£": 556}
-ELLIPSIS = "…"
-
-
-def text_width(text: str, size: float) -> float:
-    total = 0
-    for char in text:
-        code = ord(char)
-        if 32 <= code <= 126:
-            total += _ASCII_WIDTHS[code - 32]
-        else:
-            total += _OTHER_WIDTHS.get(char, 667 if char.isupper() else 556)
-    return total * size / 1000
-
-
-def _split_word(word: str, width: float, size: float) -> list[str]:
-    """A word wider than the line, cut into pieces that fit (a URL or a long reference number)."""
-    pieces, piece = [], ""
-    for char in word:
-        if piece and text_width(piece + char, size) > width:
-            pieces.append(piece)
-            piece = ""
-        piece += char
-    return pieces + [piece]
-
-
-def _ellipsize(line: str, width: float, size: float) -> str:
-    line = line.rstrip(" ,;:–-")
-    while line and text_width(line + ELLIPSIS, size) > width:
-        line = line[:-1].rstrip(" ,;:–-")
-    return line + ELLIPSIS
-
-
-def wrap(text: str, width: float, size: float, max_lines: int | None = None) -> list[str]:
-    """Greedy word wrap to `width`; past `max_lines` the last line ends in an ellipsis."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if text_width(candidate, size) <= width:
-                line = candidate
-                continue
-            if line:
-                lines.append(line)
-            *whole, line = _split_word(word, width, size)
-            lines.extend(whole)
-        if line:
-            lines.append(line)
-    if max_lines is not None and len(lines) > max_lines:
-        lines = lines[:max_lines - 1] + [_ellipsize(lines[max_lines - 1], width, size)] if max_lines else []
-    return lines
-
-
 def text_lines(parent: etree._Element, lines: Sequence[str], x: float, top: float, size: float,
                anchor: str = "middle", backing: bool = False, **attrs) -> etree._Element:
     """A <text> with one <tspan> per line, the first line's box starting at `top`.
@@ -175,20 +111,6 @@ def text_lines(parent: etree._Element, lines: Sequence[str], x: float, top: floa
         # baseline sits where the capitals are centred in the line box
         add(text, "tspan", line, x=x, y=top + i * step + step / 2 + 0.36 * size)
     return text
-
-
-def block_height(lines: Sequence[str], size: float) -> float:
-    return len(lines) * size * LINE_HEIGHT
-
-
-def fitted_lines(text: str, width: float, height: float) -> tuple[list[str], float]:
-    """The name of a task in its box: 12px if it fits, else a little smaller, else cut with an ellipsis."""
-    for size in (TASK_FONT, 11.0, 10.0):
-        lines = wrap(text, width, size)
-        if block_height(lines, size) <= height:
-            return lines, size
-    size = 10.0
-    return wrap(text, width, size, max_lines=max(1, int(height // (size * LINE_HEIGHT)))), size
 
 
 # --- outlines shared by shapes, state halos and hatching ---------------------------------------------
