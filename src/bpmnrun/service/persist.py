@@ -220,29 +220,27 @@ def _forget_loaded(session: Session, task_ids: list[str]) -> None:
             session.expire(loaded)
 
 
-def _statements() -> dict[str, Any]:
+def _statements() -> tuple:
     """Built once, their values bound at each step: building a statement costs more than running it here."""
     task, team, instance = Task.__table__, TaskTeam.__table__, Instance.__table__
     moved_on = {key: bindparam(f"b_{key}") for key in ("state", "status", "waiting_messages", "timer_count",
                                                        "revision")}
     guard = (instance.c.id == bindparam("b_id"), instance.c.revision == bindparam("b_read"))
-    return dict(
-        moved_on=update(instance).where(*guard).values(**moved_on),
-        ended=update(instance).where(*guard).values(**moved_on, ended_at=bindparam("b_ended_at"),
-                                                    end_event=bindparam("b_end_event")),
-        close_task=update(task).where(task.c.id == bindparam("b_id"), task.c.state == "ready").values(
+    return (  # moved on, ended; a task closed, tasks cancelled, a task overdue; tasks out of their inboxes
+        update(instance).where(*guard).values(**moved_on),
+        update(instance).where(*guard).values(**moved_on, ended_at=bindparam("b_ended_at"),
+                                              end_event=bindparam("b_end_event")),
+        update(task).where(task.c.id == bindparam("b_id"), task.c.state == "ready").values(
             state="completed", completed_at=bindparam("b_at"), completed_by=bindparam("b_by"),
             data=bindparam("b_data")),
-        cancel_tasks=update(task).where(task.c.id.in_(bindparam("b_ids", expanding=True)),
-                                        task.c.state == "ready").values(state="cancelled"),
-        flag_overdue=update(task).where(task.c.id == bindparam("b_id")).values(overdue=True),
-        leave_inboxes=update(team).where(team.c.task_id.in_(bindparam("b_ids", expanding=True))).values(ready=False),
+        update(task).where(task.c.id.in_(bindparam("b_ids", expanding=True)),
+                           task.c.state == "ready").values(state="cancelled"),
+        update(task).where(task.c.id == bindparam("b_id")).values(overdue=True),
+        update(team).where(team.c.task_id.in_(bindparam("b_ids", expanding=True))).values(ready=False),
     )
 
 
-_BUILT = _statements()
-_MOVED_ON, _ENDED, _CLOSE_TASK = _BUILT["moved_on"], _BUILT["ended"], _BUILT["close_task"]
-_CANCEL_TASKS, _FLAG_OVERDUE, _LEAVE_INBOXES = _BUILT["cancel_tasks"], _BUILT["flag_overdue"], _BUILT["leave_inboxes"]
+(_MOVED_ON, _ENDED, _CLOSE_TASK, _CANCEL_TASKS, _FLAG_OVERDUE, _LEAVE_INBOXES) = _statements()
 
 
 def _json_safe(value: Any) -> Any:
