@@ -13,7 +13,7 @@ import pytest
 
 from bpmnrun.service import access, access_log, case_views, cases, family_search, instances, queries, records, users
 from bpmnrun.service.access import NoAccess
-from bpmnrun.service.errors import Forbidden
+from bpmnrun.service.errors import Forbidden, NotFound
 from tests.support import DIAGRAMS, SMITH_CHILDREN, deploy_paths, finish, only_task
 
 GATEWAY = "test_gateway"
@@ -89,6 +89,26 @@ def test_a_process_owner_may_start_work_on_a_test_family_only(rt, smiths):
     real = cases.create_case(rt, "Jones", [cases.Child("Ann Jones", date(2019, 6, 3))], "pat")
     with pytest.raises(Forbidden, match="started by the Social Worker team"):
         instances.start_work(rt, GATEWAY, real.id, "pat")
+
+
+def test_work_is_started_for_each_reason_to_see_the_family_read_in_one_statement_and_refused_otherwise(rt, smiths):
+    case, _ = smiths
+    khans = cases.create_case(rt, "Khan", [cases.Child("Aisha Khan", date(2012, 2, 11))], "admin")
+    users.add_user(rt, "sue", ["Social Worker"], line_manager="lisa")
+    started_by_team = instances.start_work(rt, GATEWAY, case.id, "otto")  # his team's work, not his own
+    assert queries.get_instance(rt, started_by_team).status == "running"
+    with pytest.raises(NoAccess):
+        instances.start_work(rt, GATEWAY, khans.id, "sue")  # a Social Worker, but no work with the Khans
+    records.break_glass(rt, "sue", khans.id, "Aisha's school rang about a bruise")
+    on_the_khans = instances.start_work(rt, GATEWAY, khans.id, "sue")  # break glass, and in the starting team
+    assert [t.name for t in queries.case_tasks(rt, khans.id)] == ["Record request"]
+    assert queries.get_instance(rt, on_the_khans).status == "running"
+    for actor, family, process, missing in [("nobody", case.id, GATEWAY, "no user 'nobody'"),
+                                            ("sam", 999_999, GATEWAY, "no case 999999"),
+                                            ("nobody", 999_999, GATEWAY, "no user 'nobody'"),
+                                            ("sam", case.id, "no_such_process", "no process 'no_such_process'")]:
+        with pytest.raises(NotFound, match=missing):
+            instances.start_work(rt, process, family, actor)
 
 
 def test_the_exact_search_finds_a_family_only_by_surname_and_a_childs_date_of_birth(rt, smiths):

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Iterable, Protocol, Sequence
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..store.models import AccessGrant, Case, Instance, Task, TaskTeam, User
@@ -59,6 +59,21 @@ class Access:
     grant: Grant | None = None
 
 
+class Family(Protocol):
+    """A family as access is decided on: a Case, or the columns a use case read of it."""
+
+    id: int
+    is_test: bool
+
+
+class Person(Protocol):
+    """A user as access is decided on: a User, or the columns a use case read of them."""
+
+    username: str
+    teams: Sequence[str]
+    roles: Sequence[str]
+
+
 class NoAccess(Forbidden):
     """The family is not in the user's work. The message names no family: the id may have been guessed."""
 
@@ -77,7 +92,7 @@ def visible_cases(session: Session, account: User, now: datetime) -> ColumnEleme
                _granted(account.username, now), Case.is_test.is_(True) if owner else false())
 
 
-def access_to(session: Session, case: Case, account: User, now: datetime) -> Access | None:
+def access_to(session: Session, case: Family, account: Person, now: datetime) -> Access | None:
     """Why `account` may see this family, or None."""
     mine = session.scalar(select(exists().where(Case.id == case.id, _involves(account.username, ()))))
     if mine:
@@ -107,18 +122,20 @@ def sees_family(session: Session, case_id: int, account: User, now: datetime | N
     return case is not None and access_to(session, case, account, now) is not None
 
 
-def require_access(session: Session, case: Case, account: User, now: datetime) -> Access:
+def require_access(session: Session, case: Family, account: Person, now: datetime) -> Access:
     found = access_to(session, case, account, now)
     if found is None:
         raise NoAccess()
     return found
 
 
-def require_may_start(session: Session, case: Case, account: User, start_lanes: Iterable[str], now: datetime,
-                      title: str) -> None:
+def require_may_start(session: Session, case: Family, account: Person, start_lanes: Iterable[str], now: datetime,
+                      title: str, in_their_work: bool = False) -> None:
     """Starting work makes its starter involved: only someone who sees the family, in a team of the lane the
-    procedure starts in, may do it (a process owner on a test family, to try a procedure out)."""
-    require_access(session, case, account, now)
+    procedure starts in, may do it (a process owner on a test family, to try a procedure out).
+    `in_their_work`: the family is already known to be in the starter's or their teams' work."""
+    if not in_their_work:
+        require_access(session, case, account, now)
     lanes = [lane for lane in start_lanes if lane]
     if not starts_in_team(account.teams or (), account.roles or (), case.is_test, lanes):
         raise Forbidden(f"{title} is started by the {' or '.join(lanes)} team{'s' if len(lanes) > 1 else ''}: "
@@ -150,19 +167,28 @@ def _involves(username: str, teams: Iterable[str]) -> ColumnElement[bool]:
 
 
 def _involves_any(usernames: set[str], teams: set[str]) -> ColumnElement[bool]:
-    """Families these people added, started work on, were given or completed a task of, or whose tasks were for
-    one of these teams."""
     if not usernames and not teams:
         return false()
-    found = []
-    if usernames:
-        found += [Case.created_by.in_(usernames),
-                  exists().where(Instance.case_id == Case.id, Instance.started_by.in_(usernames)),
-                  exists().where(Task.case_id == Case.id,
-                                 or_(Task.assignee.in_(usernames), Task.completed_by.in_(usernames)))]
+    found = [involves_people(usernames)] if usernames else []
     if teams:
-        found.append(exists().where(Task.case_id == Case.id, TaskTeam.task_id == Task.id, TaskTeam.team.in_(teams)))
+        found.append(teams_of_family().where(TaskTeam.team.in_(teams)).exists())
     return or_(*found)
+
+
+def involves_people(usernames: Iterable[str] | BindParameter) -> ColumnElement[bool]:
+    """A condition on Case: families these people added, started work on, or were given or completed a task of
+    (an expanding bind parameter in a statement built once: service/start_read.py)."""
+    return or_(Case.created_by.in_(usernames),
+               exists().where(Instance.case_id == Case.id, Instance.started_by.in_(usernames)),
+               exists().where(Task.case_id == Case.id,
+                              or_(Task.assignee.in_(usernames), Task.completed_by.in_(usernames))))
+
+
+def teams_of_family(*columns: ColumnElement) -> Select:
+    """The teams that have or had one of a family's tasks (correlated to Case): whose members see the family.
+    `columns`: what to select of them (by default each team)."""
+    return (select(*(columns or (TaskTeam.team,))).join_from(TaskTeam, Task, Task.id == TaskTeam.task_id)
+            .where(Task.case_id == Case.id))
 
 
 def _granted(username: str, now: datetime) -> ColumnElement[bool]:
@@ -170,5 +196,5 @@ def _granted(username: str, now: datetime) -> ColumnElement[bool]:
                                AccessGrant.expires_at > now))
 
 
-def _reports(session: Session, account: User) -> list[User]:
+def _reports(session: Session, account: Person) -> list[User]:
     return list(session.scalars(select(User).where(User.line_manager == account.username)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from lxml import etree
 from sqlalchemy import func, select
@@ -80,6 +81,20 @@ _SUMMARIES_KEPT = 1024
 def summary_of(version: ProcessVersion) -> ProcessSummary:
     """What a deployed version is made of (its lanes, tasks, where it starts)."""
     return _summary(version)
+
+
+class VersionColumns(Protocol):
+    id: int
+    sha256: str
+    process_id: str
+    title: str
+
+
+def summary_of_row(session: Session, version: VersionColumns) -> ProcessSummary:
+    """summary_of for a version read as columns (start_read.VersionRow): its XML is read only when no version of
+    that content has been summarised yet."""
+    found = _SUMMARIES.get((version.sha256, version.process_id, version.title))
+    return found if found is not None else _summary(session.get(ProcessVersion, version.id))
 
 
 def _summary(version: ProcessVersion) -> ProcessSummary:

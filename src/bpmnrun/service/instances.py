@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
 from sqlalchemy.orm import Session
@@ -14,12 +15,12 @@ from ..engine.forms import Form, FormInvalid
 from ..library.data_flow import ENGINE_KEYS
 from ..store.models import Instance
 from . import access, incidents, input_limits, workflows
-from .catalogue import summary_of
-from .cases import require_case
+from .catalogue import summary_of_row
 from .deploy import latest_version, parsed_spec
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
-from .persist import apply_snapshot, audit
+from .persist import InstanceRef, apply_snapshot, audit, insert_instance
 from .runtime import Runtime
+from .start_read import read_start
 from .users import members_of, require_user
 
 
@@ -38,45 +39,40 @@ def start_work(rt: Runtime, process_id: str, case_id: int, actor: str, subject_i
     """Start the newest version of a procedure on a case, for the chosen children (all by default), with the
     answers to its start form (InvalidInput names each field that fails). When the diagram fails at its first
     steps, nothing starts and NeedsAttention names the incident a process owner was given."""
+    attempt = incidents.Attempt(incidents.START, actor, case_id=case_id, process_id=process_id)
     try:
         with rt.transaction() as session:
-            instance, workflow = _start(rt, session, process_id, case_id, actor, subject_ids, data or {})
-        workflows.remember(rt, instance, workflow, len(instance.state))  # its first task is worked next
+            instance, workflow, state_bytes = _start(rt, session, attempt, subject_ids, data or {})
+        workflows.remember(rt, instance, workflow, state_bytes)  # its first task is worked next
         return instance.id
     except EngineError as exc:
-        attempt = incidents.Attempt(incidents.START, actor, case_id=case_id, process_id=process_id,
-                                    data={"subject_ids": list(subject_ids or []), "data": dict(data or {})})
+        attempt = replace(attempt, data={"subject_ids": list(subject_ids or []), "data": dict(data or {})})
         raise incidents.needs_attention(rt, attempt, failures.describe(exc), "Nothing was started.") from None
 
 
-def _start(rt: Runtime, session: Session, process_id: str, case_id: int, actor: str, subject_ids: list[int] | None,
-           data: Mapping[str, Any]) -> tuple[Instance, Any]:
-    account = require_user(session, actor)
-    case = require_case(session, case_id)
-    version = latest_version(session, process_id)
-    summary = summary_of(version)
-    access.require_may_start(session, case, account, summary.start_lanes, rt.now(), version.title)
-    chosen = _chosen_subjects(case, subject_ids)
+def _start(rt: Runtime, session: Session, attempt: incidents.Attempt, subject_ids: list[int] | None,
+           data: Mapping[str, Any]) -> tuple[InstanceRef, Any, int]:
+    """The new case work as written (with the workflow the engine left and the size of its state)."""
+    actor, now = attempt.actor, rt.now()
+    found = read_start(session, actor, attempt.case_id, attempt.process_id, attempt.key)
+    family, version = found.family, found.version
+    summary = summary_of_row(session, version)
+    access.require_may_start(session, family, found.user, summary.start_lanes, now, version.title,
+                             in_their_work=found.in_their_work)
+    chosen = _chosen_subjects(family, subject_ids)
     parsed = parsed_spec(rt, session, version.id)
     answers = _start_answers(parsed, chosen, data, members_of(session), summary.startable)
-    start_data = {"subjects": [s for s in chosen], "family": case.family_name, "case_id": case.id,
-                  "started_by": actor, **({CASE_STATUS: case.case_status} if case.case_status else {}), **answers}
+    start_data = {"subjects": [s for s in chosen], "family": family.family_name, "case_id": family.id,
+                  "started_by": actor, **({CASE_STATUS: family.case_status} if family.case_status else {}), **answers}
     workflow, snapshot = engine.begin(parsed, start_data)
-    instance = Instance(case_id=case.id, process_version_id=version.id, process_id=process_id,
-                        status=snapshot.status, state=snapshot.state, subject_ids=[s["id"] for s in chosen],
-                        started_at=rt.now(), started_by=actor, waiting_messages=list(snapshot.messages),
-                        timer_count=len(snapshot.timers),
-                        **({"ended_at": rt.now(), "end_event": snapshot.end_event}
-                           if snapshot.status != "running" else {}))
-    session.add(instance)
-    session.flush()
-    audit(session, rt.now(), actor, "instance_started", case_id=case.id, instance_id=instance.id,
-          name=version.title, process=process_id, version=version.version,
+    instance = insert_instance(session, family.id, version, snapshot, [s["id"] for s in chosen], actor, now)
+    audit(session, now, actor, "instance_started", case_id=family.id, instance_id=instance.id,
+          name=version.title, process=version.process_id, version=version.version,
           subjects=[s["name"] for s in chosen], data=answers)
-    apply_snapshot(session, instance, snapshot, actor, rt.now(), started=True)
-    incidents.resolve(session, incidents.Attempt(incidents.START, actor, case_id=case.id, process_id=process_id),
-                      rt.now(), f"work started as case work {instance.id}")
-    return instance, workflow
+    apply_snapshot(session, instance, snapshot, actor, now, started=True)
+    if found.incident_open:
+        incidents.resolve(session, attempt, now, f"work started as case work {instance.id}")
+    return instance, workflow, len(snapshot.state)
 
 
 def deliver_message(rt: Runtime, instance_id: int, message: str, actor: str,

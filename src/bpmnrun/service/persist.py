@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Union
 
-from sqlalchemy import Connection, bindparam, delete, insert, inspect, or_, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, delete, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,7 +61,22 @@ def write_audit(session: Session) -> None:
     rows = session.info.pop(AUDIT_KEY, [])
     if rows:
         # A plain executemany on the table: audit rows are never read back as objects here.
-        session.connection().execute(insert(Event.__table__), rows)
+        session.connection().execute(_SQL.insert_events, rows)
+
+
+def insert_instance(session: Session, case_id: int, version: Any, snapshot: Snapshot, subject_ids: list[int],
+                    actor: str, now: datetime) -> InstanceRef:
+    """New case work of `version` (its id and process_id), as the engine began it: one INSERT. Then
+    apply_snapshot(..., started=True) writes its first tasks, timers and events."""
+    ended = snapshot.status != "running"
+    row = dict(case_id=case_id, process_version_id=version.id, process_id=version.process_id, status=snapshot.status,
+               state=snapshot.state, revision=1, subject_ids=subject_ids, started_at=now, started_by=actor,
+               waiting_messages=list(snapshot.messages), timer_count=len(snapshot.timers),
+               ended_at=now if ended else None, end_event=snapshot.end_event if ended else None)
+    instance_id = session.connection().execute(_SQL.insert_instance, row).scalar_one()
+    return InstanceRef(id=instance_id, case_id=case_id, revision=1, status=snapshot.status,
+                       timer_count=len(snapshot.timers), process_version_id=version.id,
+                       end_event=row["end_event"], ended_at=row["ended_at"])
 
 
 def apply_snapshot(session: Session, instance: Worked, snapshot: Snapshot, actor: str, now: datetime,
@@ -81,7 +96,7 @@ def apply_snapshot(session: Session, instance: Worked, snapshot: Snapshot, actor
     else:
         revision = _update_instance(conn, instance, snapshot, now, moved_to)
     if open_ids is None:
-        open_ids = conn.scalars(select(Task.id).where(Task.instance_id == instance.id, Task.state == "ready"))
+        open_ids = conn.scalars(_SQL.open_ids, {"b_id": instance.id})
     _sync_tasks(session, conn, instance, snapshot, now, after_task, set(open_ids), revision * STEP_BLOCK + 1)
     _sync_timers(conn, instance, snapshot, had_timers)
     _remember_case_status(conn, instance, snapshot, case_status)
@@ -104,7 +119,7 @@ def _update_instance(conn: Connection, instance: Worked, snapshot: Snapshot, now
     ended = snapshot.status != "running"
     if ended:
         values.update(ended_at=now, end_event=snapshot.end_event)
-    statement = _ENDED if ended else _MOVED_ON
+    statement = _SQL.ended if ended else _SQL.moved_on
     if moved_to is not None:
         values["process_version_id"] = moved_to
         statement = statement.values(process_version_id=bindparam("b_process_version_id"))
@@ -132,8 +147,7 @@ def _remember_case_status(conn: Connection, instance: Worked, snapshot: Snapshot
     the next piece of work to start with. One conditional UPDATE, and none when the case already holds it."""
     status = snapshot.data.get("case_status")
     if isinstance(status, str) and status and status != known:
-        conn.execute(update(Case.__table__).where(Case.id == instance.case_id, or_(
-            Case.case_status.is_(None), Case.case_status != status)).values(case_status=status))
+        conn.execute(_SQL.case_status, {"b_id": instance.case_id, "b_status": status})
 
 
 def _sync_tasks(session: Session, conn: Connection, instance: Worked, snapshot: Snapshot, now: datetime,
@@ -152,9 +166,9 @@ def _sync_tasks(session: Session, conn: Connection, instance: Worked, snapshot: 
               **({"after": after_task} if after_task else {}),
               due_at=task.due_at)
     if rows:
-        conn.execute(insert(Task.__table__), rows)
+        conn.execute(_SQL.insert_tasks, rows)
     if teams:
-        conn.execute(insert(TaskTeam.__table__), teams)
+        conn.execute(_SQL.insert_teams, teams)
 
 
 def _new_task_row(instance: Worked, task: ReadyTask, now: datetime, position: int) -> tuple[dict, list[dict]]:
@@ -174,23 +188,22 @@ def _new_task_row(instance: Worked, task: ReadyTask, now: datetime, position: in
 def _sync_timers(conn: Connection, instance: Worked, snapshot: Snapshot, had_timers: bool) -> None:
     if not had_timers and not snapshot.timers:
         return  # nothing was waiting and nothing waits now: no need to look
-    stored = {row.task_id: row for row in conn.execute(select(Timer.id, Timer.task_id, Timer.due_at)
-                                                      .where(Timer.instance_id == instance.id))}
+    stored = {row.task_id: row for row in conn.execute(_SQL.timers_of, {"b_id": instance.id})}
     waiting = {t.task_id: t for t in snapshot.timers}
     gone = [row.id for task_id, row in stored.items()
             if task_id not in waiting or waiting[task_id].due_at != row.due_at]
     if gone:
-        conn.execute(delete(Timer.__table__).where(Timer.id.in_(gone)))
+        conn.execute(_SQL.delete_timers, {"b_ids": gone})
     added = [dict(instance_id=instance.id, task_id=task_id, name=timer.name, due_at=timer.due_at)
              for task_id, timer in waiting.items() if task_id not in stored or stored[task_id].due_at != timer.due_at]
     if added:
-        conn.execute(insert(Timer.__table__), added)
+        conn.execute(_SQL.insert_timers, added)
 
 
 def close_task_row(session: Session, task_id: str, actor: str, now: datetime, data: dict[str, Any]) -> None:
     """The task is done: raises StaleDataError when it was no longer open (a concurrent completion)."""
     conn = session.connection()
-    done = conn.execute(_CLOSE_TASK, {"b_id": task_id, "b_at": now, "b_by": actor, "b_data": _json_safe(data)})
+    done = conn.execute(_SQL.close_task, {"b_id": task_id, "b_at": now, "b_by": actor, "b_data": _json_safe(data)})
     if done.rowcount != 1:
         raise StaleDataError(f"task {task_id} is no longer open")
     _leave_inboxes(session, conn, [task_id])
@@ -198,17 +211,17 @@ def close_task_row(session: Session, task_id: str, actor: str, now: datetime, da
 
 def _cancel_tasks(session: Session, conn: Connection, task_ids: list[str]) -> None:
     if task_ids:
-        conn.execute(_CANCEL_TASKS, {"b_ids": task_ids})  # a task closed by now stays as it was closed
+        conn.execute(_SQL.cancel_tasks, {"b_ids": task_ids})  # a task closed by now stays as it was closed
         _leave_inboxes(session, conn, task_ids)
 
 
 def _flag_overdue(session: Session, conn: Connection, task_id: str) -> None:
-    conn.execute(_FLAG_OVERDUE, {"b_id": task_id})
+    conn.execute(_SQL.flag_overdue, {"b_id": task_id})
     _forget_loaded(session, [task_id])
 
 
 def _leave_inboxes(session: Session, conn: Connection, task_ids: list[str]) -> None:
-    conn.execute(_LEAVE_INBOXES, {"b_ids": task_ids})
+    conn.execute(_SQL.leave_inboxes, {"b_ids": task_ids})
     _forget_loaded(session, task_ids)
 
 
@@ -220,27 +233,43 @@ def _forget_loaded(session: Session, task_ids: list[str]) -> None:
             session.expire(loaded)
 
 
-def _statements() -> tuple:
+class _Statements:
     """Built once, their values bound at each step: building a statement costs more than running it here."""
-    task, team, instance = Task.__table__, TaskTeam.__table__, Instance.__table__
-    moved_on = {key: bindparam(f"b_{key}") for key in ("state", "status", "waiting_messages", "timer_count",
-                                                       "revision")}
-    guard = (instance.c.id == bindparam("b_id"), instance.c.revision == bindparam("b_read"))
-    return (  # moved on, ended; a task closed, tasks cancelled, a task overdue; tasks out of their inboxes
-        update(instance).where(*guard).values(**moved_on),
-        update(instance).where(*guard).values(**moved_on, ended_at=bindparam("b_ended_at"),
-                                              end_event=bindparam("b_end_event")),
-        update(task).where(task.c.id == bindparam("b_id"), task.c.state == "ready").values(
+
+    def __init__(self) -> None:
+        task, team, instance = Task.__table__, TaskTeam.__table__, Instance.__table__
+        timer, case = Timer.__table__, Case.__table__
+        moved_on = {key: bindparam(f"b_{key}") for key in ("state", "status", "waiting_messages", "timer_count",
+                                                           "revision")}
+        guard = (instance.c.id == bindparam("b_id"), instance.c.revision == bindparam("b_read"))
+        self.insert_instance = insert(instance).returning(instance.c.id)
+        self.moved_on = update(instance).where(*guard).values(**moved_on)
+        self.ended = update(instance).where(*guard).values(**moved_on, ended_at=bindparam("b_ended_at"),
+                                                           end_event=bindparam("b_end_event"))
+        self.open_ids = select(task.c.id).where(task.c.instance_id == bindparam("b_id"), task.c.state == "ready")
+        self.insert_tasks, self.insert_teams = insert(task), insert(team)
+        self.close_task = update(task).where(task.c.id == bindparam("b_id"), task.c.state == "ready").values(
             state="completed", completed_at=bindparam("b_at"), completed_by=bindparam("b_by"),
-            data=bindparam("b_data")),
-        update(task).where(task.c.id.in_(bindparam("b_ids", expanding=True)),
-                           task.c.state == "ready").values(state="cancelled"),
-        update(task).where(task.c.id == bindparam("b_id")).values(overdue=True),
-        update(team).where(team.c.task_id.in_(bindparam("b_ids", expanding=True))).values(ready=False),
-    )
+            data=bindparam("b_data"))
+        self.cancel_tasks = update(task).where(task.c.id.in_(_many()), task.c.state == "ready").values(
+            state="cancelled")
+        self.flag_overdue = update(task).where(task.c.id == bindparam("b_id")).values(overdue=True)
+        self.leave_inboxes = update(team).where(team.c.task_id.in_(_many())).values(ready=False)
+        self.timers_of = select(timer.c.id, timer.c.task_id, timer.c.due_at).where(
+            timer.c.instance_id == bindparam("b_id"))
+        self.delete_timers = delete(timer).where(timer.c.id.in_(_many()))
+        self.insert_timers = insert(timer)
+        self.case_status = update(case).where(case.c.id == bindparam("b_id"), or_(
+            case.c.case_status.is_(None), case.c.case_status != bindparam("b_status"))).values(
+            case_status=bindparam("b_status"))
+        self.insert_events = insert(Event.__table__)
 
 
-(_MOVED_ON, _ENDED, _CLOSE_TASK, _CANCEL_TASKS, _FLAG_OVERDUE, _LEAVE_INBOXES) = _statements()
+def _many() -> BindParameter:
+    return bindparam("b_ids", expanding=True)
+
+
+_SQL = _Statements()
 
 
 def _json_safe(value: Any) -> Any:
