@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BindParameter, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,8 +128,12 @@ def needs_attention(rt: Runtime, attempt: Attempt, failure: Failure, what: str,
 def resolve(session: Session, attempt: Attempt, now: datetime, how: str) -> None:
     """Close the open incident of this step, if there is one: the step has now succeeded (same transaction)."""
     # A plain statement on the table: the step's own unit of work holds no incident, and needs no flush first.
-    session.connection().execute(update(Incident.__table__).where(Incident.open_key == attempt.key).values(
-        resolved=True, resolved_at=now, resolved_by=attempt.actor, resolution=how, open_key=None))
+    session.connection().execute(_RESOLVE, {"b_key": attempt.key, "b_at": now, "b_by": attempt.actor, "b_how": how})
+
+
+_RESOLVE = update(Incident.__table__).where(Incident.__table__.c.open_key == bindparam("b_key")).values(
+    resolved=True, resolved_at=bindparam("b_at"), resolved_by=bindparam("b_by"), resolution=bindparam("b_how"),
+    open_key=None)  # built once: every step that succeeds may close its incident
 
 
 def dismiss(rt: Runtime, incident_id: int, actor: str, note: str = "") -> None:
@@ -173,7 +177,7 @@ def get_incident(rt: Runtime, incident_id: int) -> IncidentView:
         return _views(session, [incident])[0]
 
 
-def retry_due(now: datetime):
+def retry_due(now: datetime | BindParameter) -> Select:
     """Instances whose failing timer waits for its next try: the timer worker leaves them until then."""
     # No NULL may reach the NOT IN this feeds (it would leave every timer out): timer incidents have a case.
     return select(Incident.instance_id).where(Incident.action == TIMER, Incident.resolved.is_(False),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..store.models import Case, Incident, Instance, Task, TaskTeam, User
 from .persist import InstanceRef
 
-_SEPARATOR = "\x1f"  # never in a team name or a task id
+SEPARATOR = "\x1f"  # never in a team name or a task id
 
 
 @dataclass
@@ -49,9 +49,10 @@ def read_open_task(session: Session, task_id: str, username: str, action: str) -
     instance = InstanceRef(id=row.instance_id, case_id=row.case_id, revision=row.revision, status=row.status,
                            timer_count=row.timer_count, process_version_id=row.process_version_id,
                            end_event=row.end_event)
+    user_teams = None if row.user_teams is None else frozenset(row.user_teams)
     return OpenTask(id=row.id, name=row.name, case_id=row.case_id, state=row.state, assignee=row.assignee,
-                    draft=row.draft or {}, teams=_split(row.teams), instance=instance, open_ids=_split(row.open_ids),
-                    case_status=row.case_status, user_teams=None if row.user_teams is None else frozenset(row.user_teams),
+                    draft=row.draft or {}, teams=split_joined(row.teams), instance=instance,
+                    open_ids=split_joined(row.open_ids), case_status=row.case_status, user_teams=user_teams,
                     incident_open=bool(row.incident_open))
 
 
@@ -59,8 +60,8 @@ def _query():
     """Built once: the statement is the same for every task, its values bound at each call."""
     task, team, instance, case = Task.__table__, TaskTeam.__table__, Instance.__table__, Case.__table__
     others = task.alias("open_task")
-    teams = select(func.aggregate_strings(team.c.team, _SEPARATOR)).where(team.c.task_id == task.c.id)
-    open_ids = select(func.aggregate_strings(others.c.id, _SEPARATOR)).where(
+    teams = select(func.aggregate_strings(team.c.team, SEPARATOR)).where(team.c.task_id == task.c.id)
+    open_ids = select(func.aggregate_strings(others.c.id, SEPARATOR)).where(
         others.c.instance_id == task.c.instance_id, others.c.state == "ready")
     user_teams = select(User.__table__.c.teams).where(User.__table__.c.username == bindparam("username"))
     # The key incidents.Attempt gives this step (action:instance:<id>:<task id>), built in SQL.
@@ -79,5 +80,6 @@ def _query():
 _QUERY = _query()
 
 
-def _split(joined: str | None) -> frozenset[str]:
-    return frozenset(joined.split(_SEPARATOR)) if joined else frozenset()
+def split_joined(joined: str | None) -> frozenset[str]:
+    """The values of an aggregate_strings(…, SEPARATOR) read: ids or team names."""
+    return frozenset(joined.split(SEPARATOR)) if joined else frozenset()

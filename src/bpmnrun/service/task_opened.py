@@ -6,7 +6,7 @@ changed afterwards, so a task looked at again weeks later keeps the moment work 
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from ..store.models import Task
 from .runtime import Runtime
@@ -19,8 +19,9 @@ def record_opened(rt: Runtime, task_id: str, user: str) -> None:
     row is read or locked beyond the task's own. An unknown task id does nothing (the caller's read said so).
     """
     with rt.transaction() as session:
-        session.execute(
-            update(Task)
-            .where(Task.id == str(task_id), Task.opened_at.is_(None), Task.state == "ready")
-            .values(opened_at=rt.clock.now(), opened_by=user)
-            .execution_options(synchronize_session=False))
+        session.connection().execute(_RECORD, {"b_id": str(task_id), "b_at": rt.clock.now(), "b_by": user})
+
+
+_TASK = Task.__table__
+_RECORD = (update(_TASK).where(_TASK.c.id == bindparam("b_id"), _TASK.c.opened_at.is_(None), _TASK.c.state == "ready")
+           .values(opened_at=bindparam("b_at"), opened_by=bindparam("b_by")))  # built once: every task page asks it

@@ -11,14 +11,15 @@ succeeds — after a fix, or after the case was moved to a fixed version — res
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine import engine, failures
 from ..engine.engine import EngineError
-from ..store.models import Instance, Timer
+from ..store.models import Incident, Instance, Task, Timer
 from . import incidents, workflows
-from .persist import apply_snapshot
+from .open_task import SEPARATOR, split_joined
+from .persist import InstanceRef, apply_snapshot
 from .runtime import Runtime
 
 WORKER = "timer"
@@ -45,19 +46,18 @@ def fire_instance(rt: Runtime, instance_id: int, actor: str = WORKER) -> bool:
     attempt = incidents.Attempt(incidents.TIMER, actor, instance_id=instance_id)
     try:
         with rt.transaction() as session:
-            query = select(Instance).where(Instance.id == instance_id, Instance.status == "running")
-            if not rt.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            instance = session.scalars(query).first()
-            if instance is None:
+            row = session.connection().execute(_RUNNING if rt.db.is_sqlite else _RUNNING_LOCKED,
+                                               {"b_id": instance_id, "b_key": attempt.key}).one_or_none()
+            if row is None:
                 return False  # another worker has it, or it ended
+            instance = InstanceRef(*row[:len(_INSTANCE_COLUMNS)])
             workflow = workflows.load(rt, session, instance)
             snapshot = engine.fire_timers(workflow)
-            apply_snapshot(session, instance, snapshot, actor, rt.now())
+            apply_snapshot(session, instance, snapshot, actor, rt.now(), open_ids=split_joined(row.open_ids))
             fired = any(e.kind == "timer_fired" for e in snapshot.events)
-            if fired:
+            if fired and row.incident_open:
                 incidents.resolve(session, attempt, rt.now(), "the timer fired")
-        workflows.remember(rt, instance, workflow, len(instance.state))
+        workflows.remember(rt, instance, workflow, len(snapshot.state))
         return fired
     except StaleDataError:
         return False  # a user moved the case at the same moment; the timer fires on the next round
@@ -68,8 +68,30 @@ def fire_instance(rt: Runtime, instance_id: int, actor: str = WORKER) -> bool:
 
 
 def _due_instances(rt: Runtime, limit: int) -> list[int]:
-    with rt.reading() as session:
-        query = (select(Timer.instance_id).where(Timer.due_at < rt.now())
-                 .where(Timer.instance_id.not_in(incidents.retry_due(rt.now())))
-                 .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(limit))
-        return list(session.scalars(query))
+    with rt.one_read() as connection:
+        return list(connection.scalars(_DUE, {"b_now": rt.now(), "b_limit": limit}))
+
+
+_INSTANCE_COLUMNS = ("id", "case_id", "revision", "status", "timer_count", "process_version_id", "end_event",
+                     "ended_at")  # InstanceRef's fields, in its order
+
+
+def _running() -> tuple[Select, Select]:
+    """Built once: the case work a timer moves on, as a step needs it (its state is read only when the workflow
+    is not cached), with its open tasks' ids and whether an incident of its timers is open; on PostgreSQL
+    locked, skipping work another worker holds."""
+    instance, task = Instance.__table__, Task.__table__
+    open_ids = select(func.aggregate_strings(task.c.id, SEPARATOR)).where(
+        task.c.instance_id == instance.c.id, task.c.state == "ready").scalar_subquery()
+    incident_open = exists().where(Incident.__table__.c.open_key == bindparam("b_key"))
+    query = (select(*(instance.c[name] for name in _INSTANCE_COLUMNS), open_ids.label("open_ids"),
+                    incident_open.label("incident_open"))
+             .where(instance.c.id == bindparam("b_id"), instance.c.status == "running"))
+    return query, query.with_for_update(of=instance, skip_locked=True)
+
+
+_RUNNING, _RUNNING_LOCKED = _running()
+# Built once: the worker asks it every round.
+_DUE = (select(Timer.instance_id).where(Timer.due_at < bindparam("b_now"))
+        .where(Timer.instance_id.not_in(incidents.retry_due(bindparam("b_now"))))
+        .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(bindparam("b_limit")))
