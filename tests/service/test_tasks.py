@@ -56,8 +56,10 @@ def test_declined_request_ends_declined_without_a_manager_task(rt, gateway_case)
 def test_bad_values_name_each_field_and_leave_the_task_open(rt, gateway_case):
     case, instance_id = gateway_case
     task = only_task(rt, instance_id)
+    assert len(rt.workflows) == 1  # the case's workflow as its start left it
     with pytest.raises(InvalidInput) as raised:
         tasks.complete_task(rt, task.id, "sam", {"children": "two", "reviewed_on": "31/02/2025", "colour": "red"})
+    assert len(rt.workflows) == 1  # a refused form ran nothing: the workflow is kept for the corrected answers
     assert set(raised.value.errors) == {"decision", "children", "reviewed_on", "colour"}
     assert raised.value.errors["decision"] == "Select the decision"
     assert "whole number" in raised.value.errors["children"]

@@ -18,6 +18,9 @@ from ..store.database import Database
 from .persist import write_audit
 
 
+_LENT_KEPT = 256  # sizes of taken workflows remembered, for as many use cases at once in one process
+
+
 class WorkflowCache:
     """Workflow objects of recently worked instances, keyed by (instance id, revision), least recently used out.
 
@@ -25,13 +28,14 @@ class WorkflowCache:
     large cases cannot push out many small ones nor grow a worker without bound. A cached object is taken out
     while a use case works on it and put back only after its transaction commits, under the new revision: a
     rolled-back change is never reused, and a change made by another process shows as a different revision, so
-    the cache is never stale.
+    the cache is never stale. A use case that ran nothing on it (a form refused) gives it back as it was.
     """
 
     def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
         self._max_bytes = max_bytes
         self._bytes = 0
         self._items: OrderedDict[tuple[int, int], tuple[object, int]] = OrderedDict()
+        self._lent: OrderedDict[tuple[int, int], int] = OrderedDict()  # the sizes of workflows taken out
         self._lock = threading.Lock()
 
     def take(self, instance_id: int, revision: int):
@@ -40,7 +44,19 @@ class WorkflowCache:
             if found is None:
                 return None
             self._bytes -= found[1]
+            self._lent[(instance_id, revision)] = found[1]
+            if len(self._lent) > _LENT_KEPT:
+                self._lent.popitem(last=False)
             return found[0]
+
+    def give_back(self, instance_id: int, revision: int, workflow) -> None:
+        """A use case that ran nothing on a workflow it took (a form refused) returns it, at the same revision:
+        the corrected answers find it here. A workflow not taken from the cache is not kept (its size is
+        unknown)."""
+        with self._lock:
+            size = self._lent.pop((instance_id, revision), None)
+        if size is not None:
+            self.keep(instance_id, revision, workflow, size)
 
     def keep(self, instance_id: int, revision: int, workflow, size: int) -> None:
         with self._lock:

@@ -127,6 +127,7 @@ def complete_task(rt: Runtime, task_id: str, actor: str, values: Mapping[str, An
                 clean = form.validate(submitted, current)
                 form.validate_rows(rows)
             except FormInvalid as exc:
+                rt.workflows.give_back(task.instance.id, task.instance.revision, workflow)
                 raise InvalidInput(exc.errors) from None
             clean.update({table: current.get(table, []) + new for table, new in rows.items()})
             # A field left empty is still answered, with nothing: the steps after it may test it.
