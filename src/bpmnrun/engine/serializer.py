@@ -7,7 +7,6 @@ only the instance's own state and is handed the (cached) spec objects when resto
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 
+from .. import json_text
 from ..library.bundles import ParsedSpec
 
 FORMAT = "bpmnrun-state/1"
@@ -50,11 +50,11 @@ _serializer = BpmnWorkflowSerializer(_registry())
 def dumps(workflow: BpmnWorkflow) -> str:
     state = _serializer.to_dict(workflow)
     state["format"] = FORMAT
-    return json.dumps(state, separators=(",", ":"))
+    return json_text.dumps(state)
 
 
 def loads(text: str, parsed: ParsedSpec) -> BpmnWorkflow:
-    state = json.loads(text)
+    state = json_text.loads(text)
     if state.pop("format", None) != FORMAT:
         raise ValueError("not a bpmnrun workflow state")
     return _serializer.from_dict(state, parsed=parsed)

@@ -19,6 +19,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .. import json_text
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 DEFAULT_PATH = Path.home() / ".local" / "share" / "bpmnrun" / "bpmnrun.sqlite"
 
@@ -98,12 +100,15 @@ def _create_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_JSON)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let BEGIN IMMEDIATE be ours: pysqlite otherwise opens transactions itself.
         event.listen(engine, "begin", lambda conn: None)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **_JSON)
+
+
+_JSON = {"json_serializer": json_text.dumps, "json_deserializer": json_text.loads}  # every JSON column
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
