@@ -1,12 +1,13 @@
 """Benchmark (issue 4): bpmnrun measured through HTTP on the small diagram (two lanes, three user tasks with a
 one-field form), with the peer's figures (spiff-arena, one worker, this machine kind) and our goals beside ours.
 
-(1) task completion latency (median, p90) and the SQL statements and commits of one completion;
+(1) task completion latency (median, p90) and the SQL statements and commits of one completion (on PostgreSQL too
+    with --pg);
 (2) the team task list with 100 vs 2,000 open cases and 3 vs 500 users (configurations alternated);
 (3) completions per second with 1 and 2 gunicorn workers on PostgreSQL, then a lost-update audit.
 
 Run: .venv/bin/python benchmarks/bench_http.py [--quick] [--parts 1,2,3] [--pg URL] [--profile]
-(part 3 drops and re-creates the schema of the --pg database: never point it at one holding data)
+(parts 1 and 3 drop and re-create the schema of the --pg database: never point it at one holding data)
 Loopback only (ports 5170-5179 by default); every loop is bounded and the servers stop by themselves.
 """
 
@@ -23,10 +24,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import http_latency  # noqa: E402
 import http_workers  # noqa: E402
 
-def part_completion(count: int, port: int, profile: bool) -> None:
+def part_completion(count: int, port: int, profile: bool, pg_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         found = http_latency.completion(Path(tmp), count, warmup=max(10, count // 10), port=port, profile=profile)
         starts = http_latency.starts(Path(tmp), max(30, count // 3), port=port + 4)
+        on_pg = http_latency.completion(Path(tmp), count, warmup=max(10, count // 10), port=port + 3,
+                                        pg_url=pg_url) if pg_url else None
     sql = http_latency.summarise_tally(found.tallies)
     print(f"\n(1) one task completion, {len(found.cold)} completions after warm-up, SQLite file; machine load "
           f"(1 min) {os.getloadavg()[0]:.2f}")
@@ -43,6 +46,15 @@ def part_completion(count: int, port: int, profile: bool) -> None:
     _row("  of which outside it (user loading, reads)", sql["outside it (user loading, reads)"], "", "")
     _row("  loading the signed-in user (user_account), in all", sql["user loading"], "", "1")
     _row("commits per completion", sql["commits"], "5", "1")
+    if on_pg is not None:
+        pg_sql = http_latency.summarise_tally(on_pg.tallies)
+        _row("latency median, PostgreSQL (same completion)", _ms(statistics.median(on_pg.cold)), "79.1 ms",
+             "<= 7.9 ms")
+        _row("  next completion (cached), PostgreSQL", _ms(statistics.median(on_pg.warm)), "", "<= 7.9 ms")
+        _row("  SQL statements, commits, PostgreSQL", f"{pg_sql['statements']}, {pg_sql['commits']}", "88, 5",
+             "<= 10, 1")
+    else:
+        _row("latency median, PostgreSQL", "not run (--pg URL)", "79.1 ms", "<= 7.9 ms")
     start_sql = http_latency.summarise_tally(starts.tallies)
     _row("start work to first task (POST /api/v1/instances), median", _ms(statistics.median(starts.seconds)),
          "60.5 ms", "<= 6.05 ms")
@@ -95,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and completions: a run of about a minute")
     parser.add_argument("--parts", default="1,2,3", help="which parts to run, e.g. 1,2")
     parser.add_argument("--pg", default=os.environ.get("BPMNRUN_BENCH_DATABASE_URL"),
-                        help="PostgreSQL URL for part 3 (or BPMNRUN_BENCH_DATABASE_URL); its schema is dropped and "
+                        help="PostgreSQL URL for parts 1 and 3 (or BPMNRUN_BENCH_DATABASE_URL); its schema is dropped and "
                              "made again, so give the benchmark a database of its own")
     parser.add_argument("--port", type=int, default=5170, help="first of the loopback ports used (6 in all)")
     parser.add_argument("--profile", action="store_true", help="also print where the time of the slow requests goes")
@@ -103,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parts = set(args.parts.split(","))
     _header()
     if "1" in parts:
-        part_completion(60 if args.quick else 300, args.port, args.profile)
+        part_completion(60 if args.quick else 300, args.port, args.profile, args.pg)
     if "2" in parts:
         part_team_list(30 if args.quick else 200, args.port + 1, args.profile)
     if "3" in parts and not args.pg:

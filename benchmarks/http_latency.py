@@ -1,6 +1,7 @@
 """Parts (1) and (2) of the HTTP benchmark, on SQLite files, the app in-process under werkzeug's server.
 
-(1) one task completion: client-side latency, and the SQL statements and commits the request issues.
+(1) one task completion: client-side latency, and the SQL statements and commits the request issues (also on
+    PostgreSQL, given its URL).
 (2) a team's task list with 100 vs 2,000 open cases and 3 vs 500 users, the configurations alternated.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import http_profile
+from http_workers import fresh_database
 from http_harness import Client, SqlCounter, SqlTally, percentile, serve
 from http_seed import PASSWORD, PROCESS, TEAM, WORKER, add_workers, deploy_diagram, ready_tasks, start_cases
 
@@ -41,9 +43,13 @@ class Completions:
     service: list[float]  # the same completion called in-process on the service layer, alternated with HTTP
 
 
-def completion(tmp: Path, count: int, warmup: int, port: int, profile: bool = False) -> Completions:
-    rt = Runtime(Database(f"sqlite:///{tmp}/completion.sqlite"))
-    deploy_diagram(rt, tmp)
+def completion(tmp: Path, count: int, warmup: int, port: int, profile: bool = False,
+               pg_url: str | None = None) -> Completions:
+    """On a SQLite file, or with `pg_url` on PostgreSQL (its schema made afresh)."""
+    rt = fresh_database(pg_url) if pg_url else Runtime(Database(f"sqlite:///{tmp}/completion.sqlite"))
+    folder = tmp / ("pg" if pg_url else "sqlite")
+    folder.mkdir()
+    deploy_diagram(rt, folder)
     add_workers(rt, 3)
     start_cases(rt, 2 * (count + warmup))
     first, beside = ready_tasks(rt)[::2], ready_tasks(rt)[1::2]
@@ -65,7 +71,7 @@ def completion(tmp: Path, count: int, warmup: int, port: int, profile: bool = Fa
                     out.service.append(service)
             client.close()
         if profile and out.how.startswith("POST"):
-            http_profile.completions(rt, count, "SQLite")
+            http_profile.completions(rt, count, "PostgreSQL" if pg_url else "SQLite")
     finally:
         counter.remove()
         rt.db.dispose()
