@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case as when, func, select
 from sqlalchemy.orm import Session
 
 from ..store.models import Case, Incident, ProcessVersion, Subject, TaskTeam, User
@@ -78,13 +78,15 @@ def _query():
     case, subject, version, user = Case.__table__, Subject.__table__, ProcessVersion.__table__, User.__table__
     latest = (select(version.c.id).where(version.c.process_id == bindparam("process_id"))
               .order_by(version.c.version.desc()).limit(1).scalar_subquery())
-    case_teams = teams_of_family(func.aggregate_strings(TaskTeam.__table__.c.team, SEPARATOR))
+    mine = involves_people(bindparam("usernames", expanding=True))
+    # The family's teams are read only when it is not the starter's own work (a family may have many tasks).
+    case_teams = when((mine, None), else_=teams_of_family(
+        func.aggregate_strings(TaskTeam.__table__.c.team, SEPARATOR)).scalar_subquery())
     return (select(case.c.id.label("case_id"), case.c.family_name, case.c.case_status, case.c.is_test,
                    subject.c.id.label("subject_id"), subject.c.name.label("subject_name"), subject.c.date_of_birth,
                    user.c.username, user.c.display_name, user.c.teams, user.c.roles, user.c.line_manager,
                    version.c.id.label("version_id"), version.c.version, version.c.title, version.c.sha256,
-                   involves_people(bindparam("usernames", expanding=True)).label("mine"),
-                   case_teams.scalar_subquery().label("case_teams"),
+                   mine.label("mine"), case_teams.label("case_teams"),
                    select(Incident.__table__.c.id).where(Incident.__table__.c.open_key == bindparam("incident_key"))
                    .exists().label("incident_open"))
             .select_from(case)
