@@ -54,6 +54,9 @@ def check(url: str) -> None:
             bad_traces += bool(found)
             trace.clear()
     rt.db.dispose()
+    if not per_trace:
+        print(f"{url}: no events exported (no case got as far as a task: see the simulation's failures)")
+        return
     print(f"{url}: {done.traces} traces, {done.events} events exported in {seconds:.2f} s; "
           f"inversions {bad} (in {bad_traces} traces); events per trace median {statistics.median(per_trace)}, "
           f"max {max(per_trace)}, mean {statistics.fmean(per_trace):.1f}; by type {dict(kinds)}")
