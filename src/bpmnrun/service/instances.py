@@ -65,7 +65,8 @@ def _start(rt: Runtime, session: Session, attempt: incidents.Attempt, subject_id
     start_data = {"subjects": [s for s in chosen], "family": family.family_name, "case_id": family.id,
                   "started_by": actor, **({CASE_STATUS: family.case_status} if family.case_status else {}), **answers}
     workflow, snapshot = engine.begin(parsed, start_data)
-    instance = insert_instance(session, family.id, version, snapshot, [s["id"] for s in chosen], actor, now)
+    instance = insert_instance(session, family.id, version.id, version.process_id, snapshot,
+                               [s["id"] for s in chosen], actor, now)
     audit(session, now, actor, "instance_started", case_id=family.id, instance_id=instance.id,
           name=version.title, process=version.process_id, version=version.version,
           subjects=[s["name"] for s in chosen], data=answers)

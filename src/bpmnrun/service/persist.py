@@ -64,18 +64,18 @@ def write_audit(session: Session) -> None:
         session.connection().execute(_SQL.insert_events, rows)
 
 
-def insert_instance(session: Session, case_id: int, version: Any, snapshot: Snapshot, subject_ids: list[int],
-                    actor: str, now: datetime) -> InstanceRef:
-    """New case work of `version` (its id and process_id), as the engine began it: one INSERT. Then
+def insert_instance(session: Session, case_id: int, version_id: int, process_id: str, snapshot: Snapshot,
+                    subject_ids: list[int], actor: str, now: datetime) -> InstanceRef:
+    """New case work of a deployed version, as the engine began it: one INSERT. Then
     apply_snapshot(..., started=True) writes its first tasks, timers and events."""
     ended = snapshot.status != "running"
-    row = dict(case_id=case_id, process_version_id=version.id, process_id=version.process_id, status=snapshot.status,
+    row = dict(case_id=case_id, process_version_id=version_id, process_id=process_id, status=snapshot.status,
                state=snapshot.state, revision=1, subject_ids=subject_ids, started_at=now, started_by=actor,
                waiting_messages=list(snapshot.messages), timer_count=len(snapshot.timers),
                ended_at=now if ended else None, end_event=snapshot.end_event if ended else None)
     instance_id = session.connection().execute(_SQL.insert_instance, row).scalar_one()
     return InstanceRef(id=instance_id, case_id=case_id, revision=1, status=snapshot.status,
-                       timer_count=len(snapshot.timers), process_version_id=version.id,
+                       timer_count=len(snapshot.timers), process_version_id=version_id,
                        end_event=row["end_event"], ended_at=row["ended_at"])
 
 

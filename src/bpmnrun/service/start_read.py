@@ -28,7 +28,7 @@ class Family:
     case_status: str | None
     is_test: bool
     subjects: tuple[SubjectView, ...]
-    teams: frozenset[str]  # the teams that have or had one of its tasks
+    teams: frozenset[str]  # the teams that have or had one of its tasks; left unread (empty) when it is the starter's
 
 
 @dataclass(frozen=True)
