@@ -163,12 +163,6 @@ def test_bad_requests_are_named(rt):
         simulate(rt, "nope", 3, seed=1)
     with pytest.raises(ServiceError, match="at least one case"):
         simulate(rt, YORK, 0, seed=1)
-    with pytest.raises(ServiceError) as refused:  # on its own, without its callers' answers, every case would fail
-        simulate(rt, "york_case_closure", 3, seed=1)
-    assert str(refused.value).endswith(
-        "(york_case_closure) is started by the procedures that use it, not on its own: simulate one of those "
-        "(york_request_additional_services, york_step_down_cin_cp, york_step_down_mash, "
-        "york_step_down_single_assessment)")
 
 
 @pytest.mark.parametrize("raw, message", [

@@ -26,7 +26,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 
 from ..clock import MovableClock
-from ..service import cases, catalogue, instances, task_opened, tasks, timers
+from ..service import cases, instances, task_opened, tasks, timers
 from ..service.access import PROCESS_OWNER
 from ..service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..service.runtime import Runtime
@@ -325,17 +325,9 @@ def simulate(rt: Runtime, process_id: str, count: int, seed: int, profile: Profi
 
 
 def require_deployed(rt: Runtime, process_id: str) -> None:
-    """NotFound when not deployed; ServiceError when only other procedures start it (on its own, without what its
-    callers hand it, every case would fail at its first decision): the message names those procedures."""
-    entries = {e.process_id: e for e in catalogue.catalogue(rt)}
-    if process_id not in entries:
-        raise NotFound(f"no process {process_id!r} is deployed")
-    if not entries[process_id].summary.startable:
-        with rt.reading() as session:
-            callers = sorted({caller for caller, calls in session.execute(
-                select(ProcessVersion.process_id, ProcessVersion.calls)) if process_id in (calls or {})})
-        raise ServiceError(f"{entries[process_id].summary.title} ({process_id}) is started by the procedures that "
-                           f"use it, not on its own: simulate one of those ({', '.join(callers) or 'none deployed'})")
+    with rt.reading() as session:
+        if session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_id == process_id).limit(1)) is None:
+            raise NotFound(f"no process {process_id!r} is deployed")
 
 
 def profile_vocabulary(rt: Runtime, process_id: str) -> Vocabulary:
