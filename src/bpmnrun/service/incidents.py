@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, Exists, Select, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -134,6 +134,12 @@ def resolve(session: Session, attempt: Attempt, now: datetime, how: str) -> None
 _RESOLVE = update(Incident.__table__).where(Incident.__table__.c.open_key == bindparam("b_key")).values(
     resolved=True, resolved_at=bindparam("b_at"), resolved_by=bindparam("b_by"), resolution=bindparam("b_how"),
     open_key=None)  # built once: every step that succeeds may close its incident
+
+
+def is_open(key: ColumnElement[str]) -> Exists:
+    """A condition: the step whose Attempt.key is `key` (a bound value or one built in SQL) has an open incident;
+    read with the step's own statement, so that a step that succeeds closes one only when there is one."""
+    return exists().where(Incident.__table__.c.open_key == key)
 
 
 def dismiss(rt: Runtime, incident_id: int, actor: str, note: str = "") -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
-from ..store.models import Case, Incident, Instance, Task, TaskTeam, User
+from ..store.models import Case, Instance, Task, TaskTeam, User
+from . import incidents
 from .persist import InstanceRef
 
 SEPARATOR = "\x1f"  # never in a team name or a task id
@@ -59,22 +60,26 @@ def read_open_task(session: Session, task_id: str, username: str, action: str) -
 def _query():
     """Built once: the statement is the same for every task, its values bound at each call."""
     task, team, instance, case = Task.__table__, TaskTeam.__table__, Instance.__table__, Case.__table__
-    others = task.alias("open_task")
     teams = select(func.aggregate_strings(team.c.team, SEPARATOR)).where(team.c.task_id == task.c.id)
-    open_ids = select(func.aggregate_strings(others.c.id, SEPARATOR)).where(
-        others.c.instance_id == task.c.instance_id, others.c.state == "ready")
     user_teams = select(User.__table__.c.teams).where(User.__table__.c.username == bindparam("username"))
     # The key incidents.Attempt gives this step (action:instance:<id>:<task id>), built in SQL.
     key = bindparam("key_head", type_=String) + cast(instance.c.id, String) + bindparam("key_tail", type_=String)
-    incident_open = exists().where(Incident.__table__.c.open_key == key)
     return (select(task.c.id, task.c.name, task.c.case_id, task.c.state, task.c.assignee, task.c.draft,
                    task.c.instance_id, instance.c.revision, instance.c.status, instance.c.timer_count,
                    instance.c.process_version_id, instance.c.end_event, case.c.case_status,
-                   teams.scalar_subquery().label("teams"), open_ids.scalar_subquery().label("open_ids"),
-                   user_teams.scalar_subquery().label("user_teams"), incident_open.label("incident_open"))
+                   teams.scalar_subquery().label("teams"), open_task_ids(task.c.instance_id).label("open_ids"),
+                   user_teams.scalar_subquery().label("user_teams"), incidents.is_open(key).label("incident_open"))
             .join_from(task, instance, instance.c.id == task.c.instance_id)
             .join(case, case.c.id == task.c.case_id)
             .where(task.c.id == bindparam("task_id")))
+
+
+def open_task_ids(instance_id: ColumnElement[int]) -> ScalarSelect:
+    """The ids of a case work's open tasks, joined by SEPARATOR (split_joined reads them), read with a step's own
+    statement: the step then needs no read of them before it writes."""
+    others = Task.__table__.alias("open_task")
+    return select(func.aggregate_strings(others.c.id, SEPARATOR)).where(
+        others.c.instance_id == instance_id, others.c.state == "ready").scalar_subquery()
 
 
 _QUERY = _query()

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case as when, func, select
 from sqlalchemy.orm import Session
 
-from ..store.models import Case, Incident, ProcessVersion, Subject, TaskTeam, User
+from ..store.models import Case, ProcessVersion, Subject, TaskTeam, User
+from . import incidents
 from .access import involves_people, teams_of_family
 from .cases import SubjectView
 from .deploy import latest_version
 from .errors import NotFound
 from .open_task import SEPARATOR, split_joined
-from .users import UserView, require_user
+from .users import UserView, require_user, view
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,7 @@ def read_start(session: Session, username: str, case_id: int, process_id: str, i
         require_user(session, username)
     if first.version_id is None:
         latest_version(session, process_id)
-    user = UserView(first.username, first.display_name, tuple(first.teams or ()), tuple(first.roles or ()),
-                    first.line_manager)
+    user = view(first)
     case_teams = split_joined(first.case_teams)
     family = Family(first.case_id, first.family_name, first.case_status, bool(first.is_test),
                     tuple(SubjectView(r.subject_id, r.subject_name, r.date_of_birth)
@@ -87,8 +87,7 @@ def _query():
                    user.c.username, user.c.display_name, user.c.teams, user.c.roles, user.c.line_manager,
                    version.c.id.label("version_id"), version.c.version, version.c.title, version.c.sha256,
                    mine.label("mine"), case_teams.label("case_teams"),
-                   select(Incident.__table__.c.id).where(Incident.__table__.c.open_key == bindparam("incident_key"))
-                   .exists().label("incident_open"))
+                   incidents.is_open(bindparam("incident_key")).label("incident_open"))
             .select_from(case)
             .outerjoin(subject, subject.c.case_id == case.c.id)
             .outerjoin(user, user.c.username == bindparam("username"))

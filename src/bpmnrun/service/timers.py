@@ -11,14 +11,16 @@ succeeds — after a fix, or after the case was moved to a fixed version — res
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from dataclasses import fields
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine import engine, failures
 from ..engine.engine import EngineError
-from ..store.models import Incident, Instance, Task, Timer
+from ..store.models import Instance, Timer
 from . import incidents, workflows
-from .open_task import SEPARATOR, split_joined
+from .open_task import open_task_ids, split_joined
 from .persist import InstanceRef, apply_snapshot
 from .runtime import Runtime
 
@@ -72,20 +74,16 @@ def _due_instances(rt: Runtime, limit: int) -> list[int]:
         return list(connection.scalars(_DUE, {"b_now": rt.now(), "b_limit": limit}))
 
 
-_INSTANCE_COLUMNS = ("id", "case_id", "revision", "status", "timer_count", "process_version_id", "end_event",
-                     "ended_at")  # InstanceRef's fields, in its order
+_INSTANCE_COLUMNS = tuple(f.name for f in fields(InstanceRef))
 
 
 def _running() -> tuple[Select, Select]:
     """Built once: the case work a timer moves on, as a step needs it (its state is read only when the workflow
     is not cached), with its open tasks' ids and whether an incident of its timers is open; on PostgreSQL
     locked, skipping work another worker holds."""
-    instance, task = Instance.__table__, Task.__table__
-    open_ids = select(func.aggregate_strings(task.c.id, SEPARATOR)).where(
-        task.c.instance_id == instance.c.id, task.c.state == "ready").scalar_subquery()
-    incident_open = exists().where(Incident.__table__.c.open_key == bindparam("b_key"))
-    query = (select(*(instance.c[name] for name in _INSTANCE_COLUMNS), open_ids.label("open_ids"),
-                    incident_open.label("incident_open"))
+    instance = Instance.__table__
+    query = (select(*(instance.c[name] for name in _INSTANCE_COLUMNS), open_task_ids(instance.c.id).label("open_ids"),
+                    incidents.is_open(bindparam("b_key")).label("incident_open"))
              .where(instance.c.id == bindparam("b_id"), instance.c.status == "running"))
     return query, query.with_for_update(of=instance, skip_locked=True)
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -95,17 +95,13 @@ def user_for_token(rt: Runtime, token: str) -> UserView | None:
     digest = hashlib.sha256(token.encode()).hexdigest()
     with rt.one_read() as connection:
         row = connection.execute(_BY_TOKEN, {"digest": digest}).first()
-    return _view_of(row) if row is not None else None
+    return view(row) if row is not None else None
 
 
 # What a UserView shows (never the password hash), read as a plain row on every request.
 _VIEWED = (User.username, User.display_name, User.teams, User.roles, User.line_manager)
 _BY_TOKEN = select(*_VIEWED).where(User.api_token_sha256 == bindparam("digest")).limit(1)
 _BY_NAME = select(*_VIEWED).where(User.username == bindparam("username"))
-
-
-def _view_of(row) -> UserView:
-    return UserView(row.username, row.display_name, tuple(row.teams), tuple(row.roles), row.line_manager)
 
 
 def set_password(rt: Runtime, username: str, password: str, actor: str = "admin") -> None:
@@ -120,14 +116,14 @@ def get_user(rt: Runtime, username: str) -> UserView:
         row = connection.execute(_BY_NAME, {"username": username}).first()
     if row is None:
         raise NotFound(f"no user {username!r}")
-    return _view_of(row)
+    return view(row)
 
 
 def team_members(rt: Runtime, team: str) -> list[UserView]:
     # Teams are a JSON list, which SQLite and PostgreSQL search differently: read the few columns a
     # member list shows (never the password hashes) and pick the team's members here.
     with rt.reading() as session:
-        return [_view_of(r) for r in session.execute(select(*_VIEWED).order_by(User.username)) if team in r.teams]
+        return [view(r) for r in session.execute(select(*_VIEWED).order_by(User.username)) if team in r.teams]
 
 
 def members_of(session: Session) -> Callable[[tuple[str, ...]], list[tuple[str, str]]]:
@@ -150,5 +146,6 @@ def require_user(session: Session, username: str) -> User:
     return user
 
 
-def view(user: User) -> UserView:
+def view(user: User | Row) -> UserView:
+    """A user as pages show them: from the ORM object or a row of the columns in _VIEWED."""
     return UserView(user.username, user.display_name, tuple(user.teams), tuple(user.roles), user.line_manager)
