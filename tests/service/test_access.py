@@ -147,7 +147,7 @@ def test_every_read_is_in_the_access_log_and_never_in_the_history(rt, smiths):
     case, instance_id = smiths
     task = only_task(rt, instance_id, "Record request")
     records.read_task(rt, task.id, "otto")
-    records.log_listed(rt, "otto", [task.id], "the API's task list")
+    records.log_listed(rt, "otto", [task.case_id], "the API's task list")
     records.log_export(rt, "analyst", [GATEWAY], "XES export", 1)
     records.log_export(rt, "analyst", ["another_procedure"], "CSV export", 4)
     case_views.case_detail(rt, case.id, "lisa", case_views.HistoryFilter(work=instance_id))

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate as validate_openapi
 
-from bpmnrun.service import access_log, instances, queries, users
+from bpmnrun.service import access_log, inbox, instances, queries, users
 from bpmnrun.web.api_openapi import openapi_document
 from tests.support import only_task, subject_ids
 from tests.web.conftest import MEETING, REQUEST
@@ -128,8 +128,33 @@ def test_the_worklist_with_its_filters_and_total(api, work, rt, diagrams):
     assert sam.get("/api/v1/tasks?overdue=1").get_json()["total"] == 0
     assert sam.get(f"/api/v1/tasks?process={MEETING}").get_json()["total"] == 0
     paged = sam.get("/api/v1/tasks?limit=1&offset=1").get_json()
-    assert (paged["tasks"], paged["total"]) == ([], 1)
-    assert api("fran").get("/api/v1/tasks").get_json() == {"tasks": [], "total": 0}
+    assert (paged["tasks"], paged["total"], paged["next"]) == ([], 1, None)
+    assert api("fran").get("/api/v1/tasks").get_json() == {"tasks": [], "total": 0, "total_exact": True, "next": None}
+
+
+@pytest.mark.parametrize("query", ["team=Social+Worker", "", "mine=1"])
+def test_the_worklist_pages_on_by_its_next_cursor_with_a_bounded_total(api, rt, diagrams, monkeypatch, query):
+    started = [instances.start_work(rt, REQUEST, diagrams.id, "sam") for _ in range(5)]
+    if query == "mine=1":
+        for iid in started:
+            task = queries.instance_tasks(rt, iid)[0]
+            assert api("sam").post(f"/api/v1/tasks/{task.id}/claim", {}).status_code == 200
+    monkeypatch.setattr(inbox, "COUNT_BOUND", 3)  # a list longer than the bound: "more than 3"
+    sam, seen, after = api("sam"), [], ""
+    while True:
+        answer = sam.get(f"/api/v1/tasks?{query}&limit=2{after}").get_json()
+        assert (answer["total"], answer["total_exact"]) == (3, False) and len(answer["tasks"]) <= 2
+        seen += [t["instance_id"] for t in answer["tasks"]]
+        if answer["next"] is None:
+            break
+        after = f"&after={answer['next']}"
+    assert seen == started  # each task once, in the list's order (started one after the other, none due)
+
+
+def test_a_cursor_the_list_did_not_give_is_refused(api, work):
+    for query in ("after=page2", "after=@x", "after=@1&offset=1", f"after={'9' * 81}"):
+        response = api("sam").get(f"/api/v1/tasks?{query}")
+        assert response.status_code == 400 and "after" in response.get_json()["message"], query
 
 
 def test_the_worklist_refuses_bad_parameters_and_other_teams(api, work):

@@ -17,7 +17,7 @@ from typing import Iterable
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ..store.models import Task, TaskTeam
+from ..store.models import INBOX_PLACE, Task, TaskTeam
 
 COUNT_BOUND = 1000
 
@@ -42,6 +42,11 @@ class Slice:
     last: str | None
     more_before: bool
     more_after: bool
+
+
+def is_place(text: str) -> bool:
+    """Whether a text is an inbox place (a task's sort key), as a page's `after` or `before` gives one."""
+    return INBOX_PLACE.fullmatch(text) is not None
 
 
 def bounded(count_query) -> object:

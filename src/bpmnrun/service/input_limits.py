@@ -31,6 +31,7 @@ DISPLAY_NAME = column_length(User.display_name)
 PROCESS_ID = column_length(ProcessVersion.process_id)
 TEAM = column_length(TaskTeam.team)
 TASK_ID = column_length(Task.id)
+CURSOR = column_length(TaskTeam.sort_key)  # a list's `next`: a task's inbox place
 
 MAX_JSON_DEPTH = 32  # a task's answers nest four deep (data, field, child, options); 32 is room to spare
 MAX_JSON_INT = 2**53 - 1  # numbers within the whole numbers a JavaScript client (and many others) hold exactly

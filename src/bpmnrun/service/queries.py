@@ -34,11 +34,46 @@ def list_tasks(rt: Runtime, user: str, team: str | None = None, case_id: int | N
         return _listed(session, require_user(session, user), wanted, limit, offset)
 
 
-def tasks_and_total(rt: Runtime, user: str, wanted: TaskFilter, limit: int, offset: int) -> tuple[list[TaskView], int]:
-    """One slice of a worklist and the size of the whole list, read together."""
+@dataclass(frozen=True)
+class TaskSlice:
+    """Tasks of a worklist for a client that pages on: `total` is the list's count up to inbox.COUNT_BOUND
+    (`exact` False: there are more), `next` the cursor that gives the tasks after these (None: no more)."""
+
+    tasks: list[TaskView]
+    total: int
+    exact: bool
+    next: str | None
+
+
+_SKIP = "@"  # a cursor that skips tasks: the lists of a worker's own tasks, read in the task table's order
+
+
+def task_slice(rt: Runtime, user: str, wanted: TaskFilter, limit: int, offset: int = 0,
+               cursor: str | None = None) -> TaskSlice:
+    """Up to `limit` tasks of a worklist, from the start, `offset` tasks in or where `cursor` (a `next` this
+    gave) points, with the list's bounded count: an inbox, or "mine and my teams'", is read from the inbox
+    index after the cursor's place, so its pages cost the same at any depth and in any size of inbox."""
     with rt.reading() as session:
         account = require_user(session, user)
-        return _listed(session, account, wanted, limit, offset), _count(session, account, wanted)
+        _require_team(account, wanted)
+        per_team = inbox.team_counts(session, [wanted.team] if wanted.team else account.teams)
+        counted = _bounded_total(session, account, wanted, per_team)
+        total, exact = min(counted, inbox.COUNT_BOUND), counted <= inbox.COUNT_BOUND
+        if cursor is not None and cursor.startswith(_SKIP):
+            offset, cursor = int(cursor[1:]), None
+        if wanted.mine or offset:
+            listed = _listed(session, account, wanted, limit + 1, offset)
+            more = len(listed) > limit
+            return TaskSlice(listed[:limit], total, exact, f"{_SKIP}{offset + limit}" if more else None)
+        found = inbox.page(session, [wanted.team] if wanted.team else list(account.teams),
+                           None if wanted.team else account.username, _narrowing(wanted),
+                           inbox.PageAt(after=cursor), limit)
+        return TaskSlice(read_listed(session, found.ids), total, exact, found.last if found.more_after else None)
+
+
+def is_cursor(text: str) -> bool:
+    """Whether a text could be a `next` of task_slice (an inbox place, or a count of tasks to skip)."""
+    return inbox.is_place(text) or (text.startswith(_SKIP) and text[1:].isdigit() and len(text) < 12)
 
 
 @dataclass(frozen=True)
@@ -117,10 +152,6 @@ def _child_filter(query, child: str | None):
 
 def _like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-
-
-def _count(session, account, wanted: TaskFilter) -> int:
-    return session.scalar(select(func.count()).select_from(_listed_ids(account, wanted).subquery()))
 
 
 def _listed_ids(account, wanted: TaskFilter):

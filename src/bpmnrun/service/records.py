@@ -14,7 +14,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store.models import Instance, Task
+from ..store.models import Instance
 from . import access
 from .access import Access
 from .cases import CaseView, case_view, require_case
@@ -66,13 +66,12 @@ def read_task(rt: Runtime, task_id: str, user: str) -> TaskView:
     return task
 
 
-def log_listed(rt: Runtime, user: str, task_ids: Iterable[str], what: str) -> None:
-    """An API list: one event per family it showed, so each family's access log has it."""
-    ids = list(task_ids)
-    if not ids:
+def log_listed(rt: Runtime, user: str, case_ids: Iterable[int], what: str) -> None:
+    """An API list: one event per family it showed (the case ids of its tasks), so each family's access log
+    has it."""
+    families = sorted(set(case_ids))
+    if not families:
         return
-    with rt.reading() as session:
-        families = sorted(set(session.scalars(select(Task.case_id).where(Task.id.in_(ids)))))
     with rt.transaction() as session:
         for case_id in families:
             audit(session, rt.now(), user, LISTED, case_id=case_id, name=what)

@@ -3,6 +3,7 @@ workflow state, so its cost does not grow with the number of open cases."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
@@ -162,6 +163,10 @@ def inbox_sort_key(due_at: datetime | None, created_at: datetime, instance_id: i
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
     return f"{utc(due_at or NO_DUE_DATE)}|{utc(created_at)}|{instance_id:012d}|{position:012d}"
+
+
+_MOMENT = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}"
+INBOX_PLACE = re.compile(rf"{_MOMENT}\|{_MOMENT}\|\d{{12,}}\|\d{{12,}}")  # what inbox_sort_key writes
 
 
 class Timer(Base):

@@ -60,9 +60,13 @@ def list_tasks():
                         process_id=text_arg("process", input_limits.PROCESS_ID), overdue=flag_arg("overdue"))
     limit = int_arg("limit", 50, low=1, high=MAX_LIMIT)
     offset = int_arg("offset", 0, low=0, high=MAX_OFFSET)
-    listed, total = queries.tasks_and_total(runtime(), username(), wanted, limit, offset)
-    records.log_listed(runtime(), username(), [t.id for t in listed], "the API's task list")
-    return jsonify({"tasks": [t.to_json() for t in listed], "total": total})
+    cursor = text_arg("after", input_limits.CURSOR)
+    if cursor is not None and (offset or not queries.is_cursor(cursor)):
+        raise BadRequest("after must be the 'next' of an earlier answer of this list, without offset")
+    found = queries.task_slice(runtime(), username(), wanted, limit, offset, cursor)
+    records.log_listed(runtime(), username(), [t.case_id for t in found.tasks], "the API's task list")
+    return jsonify({"tasks": [t.to_json() for t in found.tasks], "total": found.total, "total_exact": found.exact,
+                    "next": found.next})
 
 
 @bp.get("/tasks/<task_id>")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..service import input_limits
+from ..service.inbox import COUNT_BOUND
 from ..service.input_limits import MAX_JSON_INT
 from .api_input import MAX_BODY_BYTES, MAX_ID, MAX_OFFSET
 from .request_limits import MAX_URL_BYTES
@@ -85,7 +86,10 @@ TASK_LIST_PARAMETERS = [
     _query("overdue", "1: only tasks past their time limit", FLAG),
     _query("case", "Only tasks of this case (family) id", ID),
     _query("limit", "How many tasks to return (default 50)", {"type": "integer", "minimum": 1, "maximum": 500}),
-    _query("offset", "How many tasks to skip (default 0)", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
+    _query("offset", "How many tasks to skip (default 0). A deep offset reads every task it skips: page on with `after`",
+           {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
+    _query("after", "The `next` of the answer before: the tasks after those (not with offset)",
+           {"type": "string", "maxLength": input_limits.CURSOR}),
 ]
 
 DATE_TIME = {"type": "string", "format": "date-time"}
@@ -151,9 +155,14 @@ SCHEMAS: dict[str, Any] = {
         "children": {"type": "array", "items": {"type": "string"}},
         "answers": {"type": "array", "items": {"type": "object", "required": ["label", "text"], "properties": {
             "label": {"type": "string"}, "text": {"type": "string"}}}}}},
-    "TaskList": {"type": "object", "required": ["tasks", "total"], "properties": {
+    "TaskList": {"type": "object", "required": ["tasks", "total", "total_exact", "next"], "properties": {
         "tasks": {"type": "array", "items": _ref("Task")},
-        "total": {"type": "integer", "description": "All tasks matching the filters, ignoring limit and offset"}}},
+        "total": {"type": "integer", "minimum": 0, "maximum": COUNT_BOUND,
+                  "description": f"The tasks matching the filters, ignoring limit, offset and after, counted up to "
+                                 f"{COUNT_BOUND:,}"},
+        "total_exact": {"type": "boolean", "description": f"false: there are more than {COUNT_BOUND:,}"},
+        "next": {"type": ["string", "null"],
+                 "description": "Pass as `after` for the tasks after these; null when there are no more"}}},
     "FormData": {"type": "object", "required": ["data"], "additionalProperties": False, "properties": {
         "data": {"type": "object", "additionalProperties": FORM_VALUE,
                  "description": "Form field id -> value: an option's id or label, a date as YYYY-MM-DD, "
