@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..engine.snapshot import ReadyTask
@@ -27,12 +27,15 @@ class NextStep:
                 "due_at": self.due_at.isoformat() if self.due_at else None, "children": list(self.children)}
 
 
+_DISPLAY_NAMES = select(User.username, User.display_name).where(User.username.in_(bindparam("names", expanding=True)))
+
+
 def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
     """Display names by user name; no query when nobody is named."""
     wanted = {name for name in usernames if name}
     if not wanted:
         return {}
-    return dict(session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all())
+    return dict(session.connection().execute(_DISPLAY_NAMES, {"names": list(wanted)}).all())
 
 
 def steps_made_ready(session: Session, ready: Iterable[ReadyTask]) -> tuple[NextStep, ...]:

@@ -3,11 +3,10 @@ statement with their teams, family and procedure: a task list page's hot path bu
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..store.models import Case, Event, Instance, ProcessVersion, Subject, Task, TaskTeam
@@ -21,8 +20,9 @@ LISTED = tuple(c.label(f"task_{c.key}") for c in (
 
 
 def listed_view(row: Any, family_name: str, teams: tuple[str, ...], procedure: tuple[str, str] = ("", ""),
-                children: tuple[str, ...] = ()) -> TaskView:
-    """A row of LISTED as a listing shows the task (queries._task_view's listing, from plain columns)."""
+                children: tuple[str, ...] = (), **more: Any) -> TaskView:
+    """A row of LISTED as a listing shows the task (queries._task_view's listing, from plain columns); `more`
+    gives the fields a list adds (who holds it by name, when its draft was saved)."""
     return TaskView(
         id=row.task_id, name=row.task_name, lane=row.task_lane, teams=teams, assignee=row.task_assignee,
         state=row.task_state, case_id=row.task_case_id, family_name=family_name, instance_id=row.task_instance_id,
@@ -30,7 +30,21 @@ def listed_view(row: Any, family_name: str, teams: tuple[str, ...], procedure: t
         created_at=row.task_created_at, due_at=row.task_due_at, overdue=row.task_overdue,
         priority=row.task_priority, form=[], draft={}, documentation=None, completed_by=row.task_completed_by,
         completed_at=row.task_completed_at, data=None, procedure=procedure[0], authority=procedure[1],
-        children=tuple(c.get("name") for c in row.task_children) if row.task_children else children)
+        children=tuple(c.get("name") for c in row.task_children) if row.task_children else children, **more)
+
+
+# A list page's statements, built once: a page runs them with its task ids (an expanding IN).
+_IDS = bindparam("ids", expanding=True)
+_LISTED_WITH_TEAMS = (
+    select(*LISTED, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority,
+           TaskTeam.team)
+    .join_from(Task, Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
+    .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+    .outerjoin(TaskTeam, TaskTeam.task_id == Task.id)
+    .where(Task.id.in_(_IDS)).order_by(Task.id, TaskTeam.team))
+_LAST_DRAFTS = select(Event.task_id, Event.at, Event.actor).where(Event.id.in_(
+    select(func.max(Event.id)).where(Event.task_id.in_(_IDS), Event.action == "draft_saved").group_by(Event.task_id)))
+_SUBJECT_NAMES = select(Subject.id, Subject.name).where(Subject.id.in_(_IDS))
 
 
 def read_listed(session: Session, ids: list[str]) -> list[TaskView]:
@@ -38,24 +52,20 @@ def read_listed(session: Session, ids: list[str]) -> list[TaskView]:
     draft was last saved."""
     if not ids:
         return []
-    rows, teams = with_teams(session.connection().execute(
-        select(*LISTED, Case.family_name, Instance.subject_ids, ProcessVersion.title, ProcessVersion.authority,
-               TaskTeam.team)
-        .join_from(Task, Case, Case.id == Task.case_id).join(Instance, Instance.id == Task.instance_id)
-        .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
-        .outerjoin(TaskTeam, TaskTeam.task_id == Task.id)
-        .where(Task.id.in_(ids)).order_by(Task.id, TaskTeam.team)))
+    rows, teams = with_teams(session.connection().execute(_LISTED_WITH_TEAMS, {"ids": ids}))
     found = [rows[i] for i in ids if i in rows]
     names = subject_names(session, {i for row in found for i in row.subject_ids})
     drafts = drafts_saved(session, [row.task_id for row in found])
     people = display_names(session, {row.task_assignee for row in found} | {d[1] for d in drafts.values()})
-    return [replace(listed_view(row, row.family_name, teams[row.task_id], (row.title, row.authority),
-                                tuple(names[i] for i in row.subject_ids if i in names)),
-                    assignee_name=people.get(row.task_assignee or "", row.task_assignee),
-                    draft_saved_at=drafts.get(row.task_id, (None, None))[0],
-                    draft_saved_by=people.get(drafts.get(row.task_id, (None, ""))[1] or "",
-                                              drafts.get(row.task_id, (None, None))[1]))
-            for row in found]
+    listed = []
+    for row in found:
+        saved_at, saved_by = drafts.get(row.task_id, (None, None))
+        listed.append(listed_view(
+            row, row.family_name, teams[row.task_id], (row.title, row.authority),
+            tuple(names[i] for i in row.subject_ids if i in names),
+            assignee_name=people.get(row.task_assignee or "", row.task_assignee), draft_saved_at=saved_at,
+            draft_saved_by=people.get(saved_by or "", saved_by)))
+    return listed
 
 
 def with_teams(rows) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
@@ -74,13 +84,10 @@ def drafts_saved(session: Session, task_ids: list[str]) -> dict[str, tuple[datet
     """When each of these tasks' draft was last saved, and by whom (from the audit: one query for a page)."""
     if not task_ids:
         return {}
-    last = (select(func.max(Event.id)).where(Event.task_id.in_(task_ids), Event.action == "draft_saved")
-            .group_by(Event.task_id))
-    return {task_id: (at, actor) for task_id, at, actor in session.execute(
-        select(Event.task_id, Event.at, Event.actor).where(Event.id.in_(last))).all()}
+    return {task_id: (at, actor) for task_id, at, actor in session.connection().execute(_LAST_DRAFTS, {"ids": task_ids})}
 
 
 def subject_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(ids))).all())
+    return dict(session.connection().execute(_SUBJECT_NAMES, {"ids": list(ids)}).all())

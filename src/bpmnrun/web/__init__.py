@@ -20,6 +20,7 @@ from ..store.database import Database
 from . import (analysis_pages, api, assets, auth, cases, errors, family_access, filters, library_pages, oidc,
                process_editor, security, task_pages, worklist)
 from .files import web_dir
+from .row_links import row_url
 
 WEB_DIR = web_dir()
 
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     oidc.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    app.add_template_global(row_url)
     for module in (assets, auth, oidc, worklist, task_pages, cases, family_access, library_pages, analysis_pages, api):
         app.register_blueprint(module.bp)
     app.register_blueprint(process_editor.bp)  # the diagram editor for process owners
