@@ -9,6 +9,7 @@ come from `bpmnrun.clock`, which tests move.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 from uuid import UUID
@@ -146,23 +147,31 @@ def _multi_instance_item(task) -> str | None:
 
 def _step(workflow: BpmnWorkflow, action, status: str | None = None) -> Snapshot:
     began = time.time()
+    _carry_out(lambda: (action(), workflow.do_engine_steps()))
+    found = _scan(workflow, began)
+    for _ in range(_MORE_ROUNDS):
+        if not found.engine_work_left:
+            break
+        # A timer already due (a duty window already open) was made ready by the timer refresh that ends
+        # do_engine_steps, after its last round: run on from it.
+        _carry_out(workflow.do_engine_steps)
+        found = _scan(workflow, began)
+    return _snapshot(workflow, found, status)
+
+
+_MORE_ROUNDS = 8  # each a timer that fell due during the one before: far more than a real diagram chains
+
+
+def _carry_out(action) -> None:
+    """Run SpiffWorkflow, its failures as EngineError (whatever it raises, the case needs attention, not a 500)."""
     try:
         action()
-        _settle(workflow)
     except ExpressionError as exc:
         raise EngineError(f"the diagram's expression failed: {exc}") from exc
     except WorkflowException as exc:
         raise EngineError(_spiff_message(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - whatever SpiffWorkflow raises, the case needs attention, not a 500
+    except Exception as exc:  # noqa: BLE001
         raise EngineError(f"the procedure could not go on: {type(exc).__name__}: {exc}") from exc
-    return _snapshot(workflow, began, status)
-
-
-def _settle(workflow: BpmnWorkflow) -> None:
-    """Run automatic steps; a timer that is already due (a duty window already open) fires at once."""
-    workflow.do_engine_steps()
-    workflow.refresh_timers()
-    workflow.do_engine_steps()
 
 
 def _spiff_message(exc: WorkflowException) -> str:
@@ -194,30 +203,49 @@ def _waiting_on(task, timers: list, messages: list) -> None:
             messages.append(definition.name)
 
 
-def _snapshot(workflow: BpmnWorkflow, began: float, status: str | None) -> Snapshot:
-    ready, timers, messages, events = [], [], [], []
-    end_event, end_changed = None, -1.0
+@dataclass
+class _Scan:
+    """One pass over a workflow's tasks after a step: what the snapshot reports, and whether an automatic task
+    is still READY (engine work left to run)."""
+
+    ready: list[ReadyTask] = field(default_factory=list)
+    timers: list[WaitingTimer] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    events: list[EngineEvent] = field(default_factory=list)
+    end_event: str | None = None
+    engine_work_left: bool = False
+
+
+def _scan(workflow: BpmnWorkflow, began: float) -> _Scan:
+    found, end_changed = _Scan(), -1.0
     for task in workflow.get_tasks():
-        spec = task.task_spec
-        if task.state == TaskState.READY and isinstance(spec, UserTask):
-            ready.append(_ready_task(task))
-        elif task.state == TaskState.WAITING:
-            _waiting_on(task, timers, messages)
-        elif task.state == TaskState.COMPLETED:
+        spec, state = task.task_spec, task.state
+        if state == TaskState.READY:
+            if isinstance(spec, UserTask):
+                found.ready.append(_ready_task(task))
+            elif not spec.manual:
+                found.engine_work_left = True
+        elif state == TaskState.WAITING:
+            _waiting_on(task, found.timers, found.messages)
+        elif state == TaskState.COMPLETED:
             if task.last_state_change >= began:
-                events.extend(_events_of(task))
+                found.events.extend(_events_of(task))
             if isinstance(spec, EndEvent) and task.workflow is workflow and task.last_state_change > end_changed:
-                end_event, end_changed = spec.bpmn_name or spec.bpmn_id, task.last_state_change
+                found.end_event, end_changed = spec.bpmn_name or spec.bpmn_id, task.last_state_change
+    return found
+
+
+def _snapshot(workflow: BpmnWorkflow, found: _Scan, status: str | None) -> Snapshot:
     if status is None:
         status = "completed" if workflow.is_completed() else "running"
     return Snapshot(
         state=serializer.dumps(workflow),
         status=status,
-        ready_tasks=tuple(ready),
-        timers=tuple(timers),
-        messages=tuple(messages),
-        events=tuple(events),
-        end_event=end_event if status == "completed" else None,
+        ready_tasks=tuple(found.ready),
+        timers=tuple(found.timers),
+        messages=tuple(found.messages),
+        events=tuple(found.events),
+        end_event=found.end_event if status == "completed" else None,
         data=dict(workflow.data if workflow.is_completed() else _latest_data(workflow)),
     )
 
