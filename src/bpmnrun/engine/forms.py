@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
+from weakref import WeakKeyDictionary
 
 from ..expressions import ExpressionError, evaluate
 from . import form_messages as say
@@ -100,15 +101,23 @@ class FormInvalid(ValueError):
         self.errors = errors
 
 
+_FROM_SPEC: WeakKeyDictionary[Any, "Form"] = WeakKeyDictionary()  # forgotten with the spec
+
+
 @dataclass(frozen=True)
 class Form:
     fields: tuple[Field, ...] = ()
 
     @classmethod
     def from_spec(cls, spiff_form: Any) -> "Form":
+        """A task spec's form. Parsed specs are kept and never change, and a Form is never changed either (its
+        run-time variants are new Forms): each spec's form is read once."""
         if spiff_form is None:
             return cls()
-        return cls(tuple(_field(f) for f in spiff_form.fields))
+        found = _FROM_SPEC.get(spiff_form)
+        if found is None:
+            found = _FROM_SPEC[spiff_form] = cls(tuple(_field(f) for f in spiff_form.fields))
+        return found
 
     @classmethod
     def from_json(cls, fields: list[dict[str, Any]]) -> "Form":
@@ -128,10 +137,12 @@ class Form:
     def for_children(self, subjects: list[Mapping[str, Any]] | None) -> "Form":
         """The form for a task working with these children: children pickers offer them, per-child fields
         get a row for each."""
+        if not any(f.picks_children or f.per_child for f in self.fields):
+            return self
         children = tuple(Option(str(s.get("id")), str(s.get("name") or s.get("id"))) for s in subjects or ())
         return Form(tuple(
             replace(f, options=children if f.picks_children else f.options,
-                    children=children if f.per_child else f.children)
+                    children=children if f.per_child else f.children) if f.picks_children or f.per_child else f
             for f in self.fields
         ))
 

@@ -206,7 +206,8 @@ def close_task_row(session: Session, task_id: str, actor: str, now: datetime, da
     done = conn.execute(_SQL.close_task, {"b_id": task_id, "b_at": now, "b_by": actor, "b_data": _json_safe(data)})
     if done.rowcount != 1:
         raise StaleDataError(f"task {task_id} is no longer open")
-    _leave_inboxes(session, conn, [task_id])
+    conn.execute(_SQL.leave_inbox, {"b_id": task_id})
+    _forget_loaded(session, [task_id])
 
 
 def _cancel_tasks(session: Session, conn: Connection, task_ids: list[str]) -> None:
@@ -255,6 +256,7 @@ class _Statements:
             state="cancelled")
         self.flag_overdue = update(task).where(task.c.id == bindparam("b_id")).values(overdue=True)
         self.leave_inboxes = update(team).where(team.c.task_id.in_(_many())).values(ready=False)
+        self.leave_inbox = update(team).where(team.c.task_id == bindparam("b_id")).values(ready=False)  # no IN to expand
         self.timers_of = select(timer.c.id, timer.c.task_id, timer.c.due_at).where(
             timer.c.instance_id == bindparam("b_id"))
         self.delete_timers = delete(timer).where(timer.c.id.in_(_many()))
