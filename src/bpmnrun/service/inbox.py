@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ..store.models import INBOX_PLACE, Task, TaskTeam
@@ -59,12 +60,33 @@ def team_counts(session: Session, teams: Iterable[str]) -> dict[str, int]:
     teams = list(teams)
     if not teams:
         return {}
-    parts = [select(literal(team).label("team"), bounded(_open_in(team)).scalar_subquery().label("n"))
-             for team in teams]
-    return {team: n for team, n in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()}
+    found = session.connection().execute(_team_counts(len(teams), COUNT_BOUND),
+                                         {f"team_{n}": team for n, team in enumerate(teams)})
+    return {team: n for team, n in found}
 
 
-def _open_in(team: str):
+@lru_cache(maxsize=64)
+def _team_counts(teams: int, bound: int):
+    """The statement counting `teams` inboxes (bound parameters team_0, team_1, ...), built once per size."""
+    parts = [select(bindparam(f"team_{n}", type_=String).label("team"),
+                    select(func.count()).select_from(_open_in(bindparam(f"team_{n}")).limit(bound + 1).subquery())
+                    .scalar_subquery().label("n"))
+             for n in range(teams)]
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+def held_count(session: Session, holder: str) -> int:
+    """The open tasks a worker holds (COUNT_BOUND + 1: more than COUNT_BOUND)."""
+    return session.connection().execute(_held_count(COUNT_BOUND), {"holder": holder}).scalar_one()
+
+
+@lru_cache(maxsize=4)
+def _held_count(bound: int):
+    held = select(Task.id).where(Task.state == "ready", Task.assignee == bindparam("holder")).limit(bound + 1)
+    return select(func.count()).select_from(held.subquery())
+
+
+def _open_in(team):
     # The index's own column: counted from the index alone, never the table.
     return select(TaskTeam.sort_key).where(TaskTeam.team == team, TaskTeam.ready.is_(True))
 
@@ -74,12 +96,12 @@ def page(session: Session, teams: list[str], holder: str | None, narrow, at: Pag
     `narrow(query)`, if any, adds the list's filters to a query that has task and task_team joined."""
     backwards = at.before is not None and at.after is None
     offset = 0 if at.after or at.before else min((at.number - 1) * size, COUNT_BOUND)
-    wanted = offset + size + 1  # one more than shown: is there a next page?
-    sources = [_team_places(team, narrow, at, backwards, wanted) for team in teams]
+    values = {"place": at.after or at.before, "limit": offset + size + 1}  # one more than shown: a next page?
+    reads = [(_places(narrow, "team", bool(values["place"]), backwards), {**values, "team": team}) for team in teams]
     if holder is not None:
-        sources.append(_held_places(holder, narrow, at, backwards, wanted))
-    rows = [session.execute(query).all() for query in sources]
-    merged = _merge(rows, backwards)
+        reads.append((_places(narrow, "holder", bool(values["place"]), backwards), {**values, "holder": holder}))
+    connection = session.connection()
+    merged = _merge([connection.execute(query, given).all() for query, given in reads], backwards)
     shown = merged[offset:offset + size]
     more = len(merged) > offset + size
     if backwards:
@@ -91,27 +113,47 @@ def page(session: Session, teams: list[str], holder: str | None, narrow, at: Pag
     return Slice(ids, first, last, more_before, more_after)
 
 
-def _team_places(team: str, narrow, at: PageAt, backwards: bool, limit: int):
-    """A team's inbox in its index's order; the task rows are joined only when a filter needs them."""
-    query = select(TaskTeam.task_id, TaskTeam.sort_key).where(TaskTeam.team == team, TaskTeam.ready.is_(True))
+def _places(narrow, whose: str, from_place: bool, backwards: bool):
+    """The statement reading one source of a page (a team's inbox, or a worker's held tasks) from its place
+    on; built once unless the list's filters make it a one-off."""
+    if narrow is None:
+        return _plain_places(whose, from_place, backwards)
+    return _SOURCES[whose](narrow, from_place, backwards)
+
+
+@lru_cache(maxsize=8)
+def _plain_places(whose: str, from_place: bool, backwards: bool):
+    return _SOURCES[whose](None, from_place, backwards)
+
+
+def _team_places(narrow, from_place: bool, backwards: bool):
+    """A team's inbox (parameter `team`) in its index's order; the task rows are joined only when a filter
+    needs them."""
+    query = select(TaskTeam.task_id, TaskTeam.sort_key).where(TaskTeam.team == bindparam("team"),
+                                                              TaskTeam.ready.is_(True))
     if narrow is not None:
         query = narrow(query.join(Task, Task.id == TaskTeam.task_id))
-    return _in_order(query, TaskTeam.sort_key, at, backwards, limit)
+    return _in_order(query, TaskTeam.sort_key, from_place, backwards)
 
 
-def _held_places(holder: str, narrow, at: PageAt, backwards: bool, limit: int):
-    """The tasks a worker holds, at the place their inbox gives them (every inbox row of a task has the same)."""
+def _held_places(narrow, from_place: bool, backwards: bool):
+    """The tasks a worker (parameter `holder`) holds, at the place their inbox gives them (every inbox row of a
+    task has the same)."""
     place = func.min(TaskTeam.sort_key)
     query = (select(TaskTeam.task_id, place.label("sort_key")).join(Task, Task.id == TaskTeam.task_id)
-             .where(Task.state == "ready", Task.assignee == holder).group_by(TaskTeam.task_id))
-    return _in_order(narrow(query) if narrow is not None else query, place, at, backwards, limit, having=True)
+             .where(Task.state == "ready", Task.assignee == bindparam("holder")).group_by(TaskTeam.task_id))
+    return _in_order(narrow(query) if narrow is not None else query, place, from_place, backwards, having=True)
 
 
-def _in_order(query, key, at: PageAt, backwards: bool, limit: int, having: bool = False):
-    condition = key < at.before if backwards else (key > at.after if at.after else None)
-    if condition is not None:
+def _in_order(query, key, from_place: bool, backwards: bool, having: bool = False):
+    """The query in list order (or backwards) from the place given as parameter `place`, at most `limit` rows."""
+    if from_place:
+        condition = key < bindparam("place") if backwards else key > bindparam("place")
         query = query.having(condition) if having else query.where(condition)
-    return query.order_by(key.desc() if backwards else key).limit(limit)
+    return query.order_by(key.desc() if backwards else key).limit(bindparam("limit", type_=Integer))
+
+
+_SOURCES = {"team": _team_places, "holder": _held_places}
 
 
 def _merge(sources: list[list], backwards: bool) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from .persist import READ_ACTIONS
 from .runtime import Runtime
 from .task_rows import read_listed, subject_names
 from .tasks import visible_task
-from .users import members_of, require_user
+from .users import members_of, require_user, viewed_user
 from .views import EventView, InstanceView, TaskFilter, TaskView  # noqa: F401 - the front ends read them here
 
 
@@ -54,7 +54,7 @@ def task_slice(rt: Runtime, user: str, wanted: TaskFilter, limit: int, offset: i
     gave) points, with the list's bounded count: an inbox, or "mine and my teams'", is read from the inbox
     index after the cursor's place, so its pages cost the same at any depth and in any size of inbox."""
     with rt.reading() as session:
-        account = require_user(session, user)
+        account = viewed_user(session, user)
         _require_team(account, wanted)
         per_team = inbox.team_counts(session, [wanted.team] if wanted.team else account.teams)
         counted = _bounded_total(session, account, wanted, per_team)
@@ -98,12 +98,12 @@ def worklist(rt: Runtime, user: str, wanted: TaskFilter, page: int, page_size: i
     """The task list page: its tasks, the total, and every tab's count, read together. A numbered page past
     the end is the last page; `after`/`before` (a task's inbox place) give the page after or before it."""
     with rt.reading() as session:
-        account = require_user(session, user)
+        account = viewed_user(session, user)
         per_team = inbox.team_counts(session, account.teams)
         total = _bounded_total(session, account, wanted, per_team)
         pages = max(1, -(-total // page_size)) if total <= inbox.COUNT_BOUND else None
         page = max(1, min(page, pages or inbox.COUNT_BOUND // page_size + 1) if not (after or before) else page)
-        mine = session.scalar(inbox.bounded(_listed_ids(account, TaskFilter(mine=True))))
+        mine = inbox.held_count(session, account.username)
         if wanted.state != "ready" or wanted.mine:
             listed = _listed(session, account, wanted, page_size, (page - 1) * page_size)
             return Worklist(listed, total, page, pages, mine, per_team, more_after=pages is not None and page < pages,

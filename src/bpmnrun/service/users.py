@@ -135,6 +135,14 @@ def members_of(session: Session) -> Callable[[tuple[str, ...]], list[tuple[str, 
     return members
 
 
+def viewed_user(session: Session, username: str) -> UserView:
+    """require_user for a read that needs only what a UserView shows (a list's teams): one plain row."""
+    row = session.connection().execute(_BY_NAME, {"username": username}).first()
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    return view(row)
+
+
 def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()
 
