@@ -27,11 +27,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from ..expressions import ExpressionError, evaluate
+from ..expressions import ExpressionError
 from ..expressions.evaluator import DONE_BY
 from ..library.bundles import ParsedSpec
 from . import serializer, timer_clock  # noqa: F401 - timer_clock points SpiffWorkflow's timers at our clock
 from .forms import Form
+from .ready_tasks import multi_instance_item, ready_task, task_form
 from .script_engine import SCRIPT_ENGINE
 from .snapshot import EngineEvent, ReadyTask, Snapshot, WaitingTimer
 
@@ -70,7 +71,7 @@ def complete(workflow: BpmnWorkflow, task_id: str, values: Mapping[str, Any], ac
     task = _ready_user_task(workflow, task_id)
 
     def run() -> None:
-        item = _multi_instance_item(task)
+        item = multi_instance_item(task)
         if item is not None:
             task.data[item] = {**(task.data.get(item) or {}), **values}
         else:
@@ -105,10 +106,10 @@ def form_of(workflow: BpmnWorkflow, task_id: str) -> tuple[Form, dict[str, Any]]
     """The form of a READY user task and the data it sees (for validation against current values)."""
     task = _ready_user_task(workflow, task_id)
     data = dict(task.data)
-    item = _multi_instance_item(task)
+    item = multi_instance_item(task)
     if item is not None:
         data.update(task.data.get(item) or {})
-    return _form(task), data
+    return task_form(task), data
 
 
 def start_form(parsed: ParsedSpec) -> tuple[Form, int | None]:
@@ -135,14 +136,6 @@ def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
     if task.state != TaskState.READY:
         raise TaskNotReady(f"task {task.task_spec.bpmn_name!r} is {TaskState.get_name(task.state)}, not READY")
     return task
-
-
-def _multi_instance_item(task) -> str | None:
-    parent = task.parent
-    if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
-        item = parent.task_spec.input_item or parent.task_spec.output_item
-        return item.bpmn_id if item is not None else None
-    return None
 
 
 def _step(workflow: BpmnWorkflow, action, status: str | None = None) -> Snapshot:
@@ -222,7 +215,7 @@ def _scan(workflow: BpmnWorkflow, began: float) -> _Scan:
         spec, state = task.task_spec, task.state
         if state == TaskState.READY:
             if isinstance(spec, UserTask):
-                found.ready.append(_ready_task(task))
+                found.ready.append(ready_task(task))
             elif not spec.manual:
                 found.engine_work_left = True
         elif state == TaskState.WAITING:
@@ -325,86 +318,3 @@ def _timer_due(task) -> datetime | None:
     return due.astimezone(timezone.utc)
 
 
-def _children(task) -> list[dict]:
-    """The children a ready task is for: its multi-instance child, or its `subjects` (an input parameter may
-    have narrowed them)."""
-    item = _multi_instance_item(task)
-    if item is not None:
-        one = task.data.get(item)
-        return [one] if isinstance(one, dict) else []
-    return [s for s in task.data.get("subjects") or [] if isinstance(s, dict)]
-
-
-def _form(task) -> Form:
-    return Form.from_spec(getattr(task.task_spec, "form", None)).for_children(_children(task)).with_defaults(task.data)
-
-
-def _ready_task(task) -> ReadyTask:
-    spec = task.task_spec
-    ext = spec.extensions or {}
-    item = _multi_instance_item(task)
-    return ReadyTask(
-        id=str(task.id),
-        bpmn_id=spec.bpmn_id,
-        name=spec.bpmn_name or spec.bpmn_id,
-        lane=spec.lane,
-        candidate_groups=_candidate_groups(ext.get("candidate_groups"), task.data),
-        assignee=_attribute_value(ext.get("assignee"), task.data),
-        due_at=_due(ext.get("due_date"), task.data),
-        priority=ext.get("priority"),
-        activity=ext.get("activity"),
-        process_id=task.workflow.spec.name,
-        documentation=getattr(spec, "documentation", None),
-        form=_form(task),
-        subject=task.data.get(item) if item else _for_children(ext.get("for_children"), task.data),
-        children=tuple({"id": c.get("id"), "name": c.get("name")} for c in _children(task)),
-    )
-
-
-def _for_children(expression: str | None, data: Mapping[str, Any]) -> dict | None:
-    """The `for_children` property: the names of the children a (single) task is for, e.g. those
-    whose outcome sends them on; shown on the worklist as the task's child."""
-    if not expression:
-        return None
-    try:
-        names = [str(n) for n in evaluate(expression, data)]
-    except (ExpressionError, TypeError):
-        return None
-    return {"name": ", ".join(names)} if names else None
-
-
-def _candidate_groups(value: str | None, data: Mapping[str, Any]) -> tuple[str, ...]:
-    """Extra teams: a comma list of team names, or `${expression}` giving a team name (or a list of them),
-    e.g. the locality inbox Front Door chose."""
-    if value and value.startswith("${") and value.endswith("}"):
-        try:
-            found = evaluate(value[2:-1], data)
-        except ExpressionError:
-            return ()  # the data it reads is not there: the task stays with its lane
-        names = found if isinstance(found, (list, tuple)) else [found]
-        return tuple(str(n).strip() for n in names if n not in (None, "") and str(n).strip())
-    return tuple(g.strip() for g in (value or "").split(",") if g.strip())
-
-
-def _attribute_value(value: str | None, data: Mapping[str, Any]) -> str | None:
-    """A camunda attribute: `${expression}` over the case data, or a literal."""
-    if not value:
-        return None
-    if value.startswith("${") and value.endswith("}"):
-        try:
-            result = evaluate(value[2:-1], data)
-        except ExpressionError:
-            return None  # the data it reads is not there (yet): the task stays with its team
-        return str(result) if result not in (None, "") else None
-    return value
-
-
-def _due(value: str | None, data: Mapping[str, Any]) -> datetime | None:
-    text = _attribute_value(value, data)
-    if not text:
-        return None
-    try:
-        due = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return due.astimezone(timezone.utc) if due.tzinfo else due.replace(tzinfo=timezone.utc)
