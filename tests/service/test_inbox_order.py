@@ -71,5 +71,5 @@ def _followed(rt, wanted: TaskFilter, limit: int) -> list:
         found.extend(listed.tasks)
         if listed.next is None:
             return found
-        assert queries.is_cursor(listed.next)
+        assert queries.is_cursor(listed.next, wanted)
         cursor = listed.next

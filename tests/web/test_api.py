@@ -4,6 +4,7 @@ and the OpenAPI document, which must describe every route and every answer's sha
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import jsonschema
 import pytest
@@ -151,8 +152,10 @@ def test_the_worklist_pages_on_by_its_next_cursor_with_a_bounded_total(api, rt, 
     assert seen == started  # each task once, in the list's order (started one after the other, none due)
 
 
-def test_a_cursor_the_list_did_not_give_is_refused(api, work):
-    for query in ("after=page2", "after=@x", "after=@1&offset=1", f"after={'9' * 81}"):
+def test_a_cursor_the_list_did_not_give_is_refused(api, work, rt, diagrams):
+    instances.start_work(rt, REQUEST, diagrams.id, "sam")  # a second task: the first page of one has a next
+    place = quote(queries.task_slice(rt, "sam", queries.TaskFilter(), 1).next)  # an inbox place: not for mine=1
+    for query in ("after=page2", "after=@x", "after=@1&offset=1", f"after={'9' * 81}", f"mine=1&after={place}"):
         response = api("sam").get(f"/api/v1/tasks?{query}")
         assert response.status_code == 400 and "after" in response.get_json()["message"], query
 

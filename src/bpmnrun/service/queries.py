@@ -71,9 +71,11 @@ def task_slice(rt: Runtime, user: str, wanted: TaskFilter, limit: int, offset: i
         return TaskSlice(read_listed(session, found.ids), total, exact, found.last if found.more_after else None)
 
 
-def is_cursor(text: str) -> bool:
-    """Whether a text could be a `next` of task_slice (an inbox place, or a count of tasks to skip)."""
-    return inbox.is_place(text) or (text.startswith(_SKIP) and text[1:].isdigit() and len(text) < 12)
+def is_cursor(text: str, wanted: TaskFilter) -> bool:
+    """Whether a text could be a `next` task_slice gave for this list: a count of tasks to skip, or (for a list
+    read from the inbox index, not a worker's own tasks) an inbox place."""
+    skips = text.startswith(_SKIP) and text[1:].isdigit() and len(text) < 12
+    return skips or (not wanted.mine and inbox.is_place(text))
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def list_tasks():
     limit = int_arg("limit", 50, low=1, high=MAX_LIMIT)
     offset = int_arg("offset", 0, low=0, high=MAX_OFFSET)
     cursor = text_arg("after", input_limits.CURSOR)
-    if cursor is not None and (offset or not queries.is_cursor(cursor)):
+    if cursor is not None and (offset or not queries.is_cursor(cursor, wanted)):
         raise BadRequest("after must be the 'next' of an earlier answer of this list, without offset")
     found = queries.task_slice(runtime(), username(), wanted, limit, offset, cursor)
     records.log_listed(runtime(), username(), [t.case_id for t in found.tasks], "the API's task list")
