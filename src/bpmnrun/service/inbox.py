@@ -50,9 +50,9 @@ def is_place(text: str) -> bool:
     return INBOX_PLACE.fullmatch(text) is not None
 
 
-def bounded(count_query) -> object:
-    """How many rows a query gives, counting no further than COUNT_BOUND + 1."""
-    return select(func.count()).select_from(count_query.limit(COUNT_BOUND + 1).subquery())
+def bounded(count_query, bound: int | None = None) -> object:
+    """How many rows a query gives, counting no further than the bound (COUNT_BOUND) + 1."""
+    return select(func.count()).select_from(count_query.limit((COUNT_BOUND if bound is None else bound) + 1).subquery())
 
 
 def team_counts(session: Session, teams: Iterable[str]) -> dict[str, int]:
@@ -69,8 +69,7 @@ def team_counts(session: Session, teams: Iterable[str]) -> dict[str, int]:
 def _team_counts(teams: int, bound: int):
     """The statement counting `teams` inboxes (bound parameters team_0, team_1, ...), built once per size."""
     parts = [select(bindparam(f"team_{n}", type_=String).label("team"),
-                    select(func.count()).select_from(_open_in(bindparam(f"team_{n}")).limit(bound + 1).subquery())
-                    .scalar_subquery().label("n"))
+                    bounded(_open_in(bindparam(f"team_{n}")), bound).scalar_subquery().label("n"))
              for n in range(teams)]
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
@@ -82,8 +81,7 @@ def held_count(session: Session, holder: str) -> int:
 
 @lru_cache(maxsize=4)
 def _held_count(bound: int):
-    held = select(Task.id).where(Task.state == "ready", Task.assignee == bindparam("holder")).limit(bound + 1)
-    return select(func.count()).select_from(held.subquery())
+    return bounded(select(Task.id).where(Task.state == "ready", Task.assignee == bindparam("holder")), bound)
 
 
 def _open_in(team):

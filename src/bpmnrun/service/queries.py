@@ -65,9 +65,7 @@ def task_slice(rt: Runtime, user: str, wanted: TaskFilter, limit: int, offset: i
             listed = _listed(session, account, wanted, limit + 1, offset)
             more = len(listed) > limit
             return TaskSlice(listed[:limit], total, exact, f"{_SKIP}{offset + limit}" if more else None)
-        found = inbox.page(session, [wanted.team] if wanted.team else list(account.teams),
-                           None if wanted.team else account.username, _narrowing(wanted),
-                           inbox.PageAt(after=cursor), limit)
+        found = _inbox_page(session, account, wanted, inbox.PageAt(after=cursor), limit)
         return TaskSlice(read_listed(session, found.ids), total, exact, found.last if found.more_after else None)
 
 
@@ -111,11 +109,15 @@ def worklist(rt: Runtime, user: str, wanted: TaskFilter, page: int, page_size: i
             return Worklist(listed, total, page, pages, mine, per_team, more_after=pages is not None and page < pages,
                             more_before=page > 1)
         _require_team(account, wanted)
-        found = inbox.page(session, [wanted.team] if wanted.team else list(account.teams),
-                           None if wanted.team else account.username, _narrowing(wanted),
-                           inbox.PageAt(page, after, before), page_size)
+        found = _inbox_page(session, account, wanted, inbox.PageAt(page, after, before), page_size)
         return Worklist(read_listed(session, found.ids), total, page, pages, mine, per_team,
                         found.first, found.last, found.more_before, found.more_after)
+
+
+def _inbox_page(session, account, wanted: TaskFilter, at: inbox.PageAt, size: int) -> inbox.Slice:
+    """A page of one team's inbox, or of "mine and my teams'" (every team's inbox and the tasks the worker holds)."""
+    return inbox.page(session, [wanted.team] if wanted.team else list(account.teams),
+                      None if wanted.team else account.username, _narrowing(wanted), at, size)
 
 
 def _narrowing(wanted: TaskFilter):

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -113,10 +113,7 @@ def set_password(rt: Runtime, username: str, password: str, actor: str = "admin"
 def get_user(rt: Runtime, username: str) -> UserView:
     """The signed-in user of a page (read on every request)."""
     with rt.one_read() as connection:
-        row = connection.execute(_BY_NAME, {"username": username}).first()
-    if row is None:
-        raise NotFound(f"no user {username!r}")
-    return view(row)
+        return _viewed(connection, username)
 
 
 def team_members(rt: Runtime, team: str) -> list[UserView]:
@@ -137,7 +134,11 @@ def members_of(session: Session) -> Callable[[tuple[str, ...]], list[tuple[str, 
 
 def viewed_user(session: Session, username: str) -> UserView:
     """require_user for a read that needs only what a UserView shows (a list's teams): one plain row."""
-    row = session.connection().execute(_BY_NAME, {"username": username}).first()
+    return _viewed(session.connection(), username)
+
+
+def _viewed(connection: Connection, username: str) -> UserView:
+    row = connection.execute(_BY_NAME, {"username": username}).first()
     if row is None:
         raise NotFound(f"no user {username!r}")
     return view(row)
