@@ -40,7 +40,12 @@ def insert_user_task_after_the_start(page) -> str:
     page.mouse.move(x - 30, y, steps=3)
     page.mouse.move(x, y, steps=3)
     page.mouse.click(x, y)
+    # bpmn-js opens the new task's label for editing once the drop is done: typing before that is lost
+    label = page.locator(".djs-direct-editing-parent")
+    expect(label).to_be_visible()
+    label.focus()
     page.keyboard.type(NEW_TASK)
+    expect(label).to_contain_text(NEW_TASK)
     page.keyboard.press("Enter")  # ends the label's editing; the new task stays selected
     expect(page.locator(".bio-properties-panel-header")).to_contain_text(NEW_TASK)
     page.locator('.djs-context-pad .entry[data-action="replace"]').click()
