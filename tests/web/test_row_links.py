@@ -15,6 +15,7 @@ ROWS = [
     ("worklist.claim", {"task_id": "x"}),
     ("task_pages.show", {"task_id": "2222222222222222222", "_anchor": "1111111111111111111"}),  # each other's
     ("worklist.index", {}),
+    ("task_pages.show", {"task_id": "A.z_0-9~", "_anchor": "plain.Text_-~"}),  # characters neither side quotes
 ]
 
 

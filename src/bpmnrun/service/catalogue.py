@@ -8,7 +8,7 @@ from typing import Protocol
 
 from lxml import etree
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from ..library.summary import ProcessSummary, summarise
 from ..store.models import ProcessVersion
@@ -64,12 +64,14 @@ def lane_names(session: Session) -> list[str]:
 def _entries(session: Session) -> list[CatalogueEntry]:
     newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
               .group_by(ProcessVersion.process_id).subquery())
-    versions = session.scalars(
-        select(ProcessVersion).join(newest, (newest.c.process_id == ProcessVersion.process_id)
-                                    & (newest.c.v == ProcessVersion.version))
-        .options(defer(ProcessVersion.xml))  # read only for a version not summarised yet
+    # Columns, not ORM objects: every task list page reads this, and the XML only for a version not summarised yet.
+    versions = session.execute(
+        select(ProcessVersion.id, ProcessVersion.sha256, ProcessVersion.process_id, ProcessVersion.title,
+               ProcessVersion.version, ProcessVersion.authority, ProcessVersion.source_path)
+        .join(newest, (newest.c.process_id == ProcessVersion.process_id) & (newest.c.v == ProcessVersion.version))
         .order_by(ProcessVersion.authority, ProcessVersion.process_id))
-    return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path, _summary(v)) for v in versions]
+    return [CatalogueEntry(v.process_id, v.version, v.authority, v.source_path, summary_of_row(session, v))
+            for v in versions]
 
 
 # A version's content never changes, so its summary is kept by content hash: pages that list the

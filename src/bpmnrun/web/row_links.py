@@ -26,9 +26,12 @@ def row_url(endpoint: str, **values: Any) -> str:
     parts = patterns.get((endpoint, names))
     if parts is None:
         parts = patterns[(endpoint, names)] = _parts(endpoint, names)
-    quoted = [quote(str(value), safe=_ANCHOR_SAFE if name == "_anchor" else _PATH_SAFE)
-              for name, value in values.items()]
+    quoted = [_quoted(str(value), name == "_anchor") for name, value in values.items()]
     return "".join(part if isinstance(part, str) else quoted[part] for part in parts)
+
+
+def _quoted(text: str, anchor: bool) -> str:
+    return text if _PLAIN(text) else quote(text, safe=_ANCHOR_SAFE if anchor else _PATH_SAFE)
 
 
 def _parts(endpoint: str, names: tuple[str, ...]) -> list[str | int]:
@@ -43,6 +46,7 @@ def _parts(endpoint: str, names: tuple[str, ...]) -> list[str | int]:
             for piece in re.split(f"({'|'.join(marks)})", url) if piece] if marks else [url]
 
 
-# As werkzeug quotes a path's value and Flask an anchor.
+# As werkzeug quotes a path's value and Flask an anchor; a task's id or a case's number needs no quoting at all.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 _PATH_SAFE = "!$&'()*+,/:;=@"
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
