@@ -9,45 +9,22 @@ a marker as well as a colour, and a key explains them. Each BPMN element becomes
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from lxml import etree
 
 from . import svg_shapes as draw
-from .files import NS, DiagramFile
+from .files import NS
+from .svg_layout import Edge, Shape, parse, plane_of, process_id_in, read_plane
 from .svg_marks import HIGHLIGHT_WORDS, STATE_WORDS, Marks, decorate_before, draw_legend, legend_height, legend_layout
-from .svg_shapes import INK, STATE_COLOUR, STATES, Box, Point, add
+from .svg_shapes import INK, STATE_COLOUR, STATES, Box, add
 from .svg_text import LABEL_FONT, TASK_FONT, block_height, fitted_lines, wrap
-
-DC = "{http://www.omg.org/spec/DD/20100524/DC}"
-DI = "{http://www.omg.org/spec/DD/20100524/DI}"
-BPMNDI = f"{{{NS['bpmndi']}}}"
 
 MARGIN = 30.0
 HEADING = 36.0
 ACTIVITIES = {"callActivity", "subProcess", "transaction", "adHocSubProcess"}
 CONTAINERS = {"participant", "lane"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class Shape:
-    id: str
-    kind: str  # the BPMN element's local name: userTask, startEvent, lane, …
-    element: etree._Element
-    di: etree._Element
-    box: Box
-    label: Box | None
-
-
-@dataclass(frozen=True)
-class Edge:
-    id: str
-    kind: str
-    element: etree._Element
-    points: tuple[Point, ...]
-    label: Box | None
 
 
 def render_svg(xml: bytes, process_id: str | None = None, states: Mapping[str, str] | None = None,
@@ -59,9 +36,9 @@ def render_svg(xml: bytes, process_id: str | None = None, states: Mapping[str, s
     ignored. Raises ValueError for a file that is not BPMN, an unknown process, an unknown state, or a process
     without diagram layout (DI).
     """
-    diagram = _parse(xml)
-    process_id = _process_id(diagram, process_id)
-    shapes, edges = _read_plane(diagram, _plane(diagram, process_id))
+    diagram = parse(xml)
+    process_id = process_id_in(diagram, process_id)
+    shapes, edges = read_plane(diagram, plane_of(diagram, process_id))
     if not notes:
         shapes = [s for s in shapes if s.kind != "textAnnotation"]
         edges = [e for e in edges if e.kind != "association"]
@@ -69,66 +46,6 @@ def render_svg(xml: bytes, process_id: str | None = None, states: Mapping[str, s
     marks = _marks(states or {}, highlight, drawn)
     heading = _xml_safe(title) if title else None
     return _document(shapes, edges, marks, heading, heading or diagram.title(process_id))
-
-
-# --- reading the file ----------------------------------------------------------------------------------
-
-def _parse(xml: bytes) -> DiagramFile:
-    try:
-        diagram = DiagramFile.parse("diagram", xml)
-    except etree.XMLSyntaxError as error:
-        raise ValueError(f"not a BPMN file: {error}") from None
-    if etree.QName(diagram.tree).text != f"{{{NS['bpmn']}}}definitions":
-        raise ValueError("not a BPMN file: the root element is not bpmn:definitions")
-    return diagram
-
-
-def _process_id(diagram: DiagramFile, process_id: str | None) -> str:
-    every = [p.get("id") for p in diagram.tree.iterfind("bpmn:process", NS)]
-    if process_id is None:
-        if not every:
-            raise ValueError("the file defines no process")
-        return (diagram.process_ids or every)[0]
-    if process_id not in every:
-        raise ValueError(f"the file defines no process {process_id!r}")
-    return process_id
-
-
-def _plane(diagram: DiagramFile, process_id: str) -> etree._Element:
-    """The DI plane showing the process: on the process itself or on a collaboration with its pool."""
-    participants = diagram.tree.iterfind(f".//bpmn:participant[@processRef='{process_id}']", NS)
-    pools = {p.getparent().get("id") for p in participants}
-    for plane in diagram.tree.iterfind("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS):
-        if plane.get("bpmnElement") in pools | {process_id} and plane.find("bpmndi:BPMNShape", NS) is not None:
-            return plane
-    raise ValueError(f"process {process_id!r} has no diagram layout (BPMN DI): open and save it in "
-                     "Camunda Modeler or bpmn.io to lay it out")
-
-
-def _bounds(parent: etree._Element | None) -> Box | None:
-    bounds = parent.find(f"{DC}Bounds") if parent is not None else None
-    if bounds is None:
-        return None
-    return Box(*(float(bounds.get(k, 0)) for k in ("x", "y", "width", "height")))
-
-
-def _read_plane(diagram: DiagramFile, plane: etree._Element) -> tuple[list[Shape], list[Edge]]:
-    elements = {e.get("id"): e for e in diagram.tree.iter(f"{{{NS['bpmn']}}}*") if e.get("id")}
-    shapes: dict[str, Shape] = {}
-    edges: dict[str, Edge] = {}
-    for di in plane:
-        element = elements.get(di.get("bpmnElement"))
-        if element is None or element.get("id") in shapes or element.get("id") in edges:
-            continue  # DI for an element the model lacks, or drawn twice: drawing it would mislead
-        label = _bounds(di.find(f"{BPMNDI}BPMNLabel"))
-        kind = etree.QName(element).localname
-        if di.tag == f"{BPMNDI}BPMNShape" and _bounds(di) is not None:
-            shapes[element.get("id")] = Shape(element.get("id"), kind, element, di, _bounds(di), label)
-        elif di.tag == f"{BPMNDI}BPMNEdge":
-            points = tuple((float(p.get("x", 0)), float(p.get("y", 0))) for p in di.iterfind(f"{DI}waypoint"))
-            if len(points) >= 2:
-                edges[element.get("id")] = Edge(element.get("id"), kind, element, points, label)
-    return list(shapes.values()), list(edges.values())
 
 
 def _marks(states: Mapping[str, str], highlight: Iterable[str], drawn: set[str]) -> Marks:
