@@ -50,9 +50,9 @@ def is_place(text: str) -> bool:
     return INBOX_PLACE.fullmatch(text) is not None
 
 
-def bounded(count_query, bound: int | None = None) -> object:
-    """How many rows a query gives, counting no further than the bound (COUNT_BOUND) + 1."""
-    return select(func.count()).select_from(count_query.limit((COUNT_BOUND if bound is None else bound) + 1).subquery())
+def bounded(count_query, bound: int = COUNT_BOUND) -> object:
+    """How many rows a query gives, counting no further than bound + 1."""
+    return select(func.count()).select_from(count_query.limit(bound + 1).subquery())
 
 
 def team_counts(session: Session, teams: Iterable[str]) -> dict[str, int]:

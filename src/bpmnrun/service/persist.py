@@ -256,7 +256,8 @@ class _Statements:
             state="cancelled")
         self.flag_overdue = update(task).where(task.c.id == bindparam("b_id")).values(overdue=True)
         self.leave_inboxes = update(team).where(team.c.task_id.in_(_many())).values(ready=False)
-        self.leave_inbox = update(team).where(team.c.task_id == bindparam("b_id")).values(ready=False)  # no IN to expand
+        # One task's rows by id: no IN list to expand on a completion's path.
+        self.leave_inbox = update(team).where(team.c.task_id == bindparam("b_id")).values(ready=False)
         self.timers_of = select(timer.c.id, timer.c.task_id, timer.c.due_at).where(
             timer.c.instance_id == bindparam("b_id"))
         self.delete_timers = delete(timer).where(timer.c.id.in_(_many()))

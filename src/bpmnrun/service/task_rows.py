@@ -84,7 +84,8 @@ def drafts_saved(session: Session, task_ids: list[str]) -> dict[str, tuple[datet
     """When each of these tasks' draft was last saved, and by whom (from the audit: one query for a page)."""
     if not task_ids:
         return {}
-    return {task_id: (at, actor) for task_id, at, actor in session.connection().execute(_LAST_DRAFTS, {"ids": task_ids})}
+    found = session.connection().execute(_LAST_DRAFTS, {"ids": task_ids})
+    return {task_id: (at, actor) for task_id, at, actor in found}
 
 
 def subject_names(session: Session, ids: set[int]) -> dict[int, str]:
